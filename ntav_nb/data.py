@@ -6,7 +6,7 @@
 __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'write_av_file', 'DecodeSettings', 'MediaError',
            'NoVideoStream', 'NoAudioStream', 'decode_clip', 'Clip', 'Manifest', 'read_manifest', 'write_manifest',
            'DataReport', 'check_data', 'make_fixture_tree', 'cache_path', 'is_complete_cache', 'build_cache',
-           'AudioFeatures', 'VideoAugment', 'AVDataset', 'decode_benchmark']
+           'AudioFeatures', 'VideoAugment', 'AVDataset', 'cache_from_arrays', 'decode_benchmark']
 
 # %% ../nbs/01_data.ipynb #415f4e2a
 import csv, hashlib, json, math, os, shutil, tempfile, time
@@ -396,7 +396,7 @@ def is_complete_cache(path)->bool:
     "A cache folder is complete when its index.json exists (it is written last)."
     return (Path(path)/'index.json').exists()
 
-# %% ../nbs/01_data.ipynb #57de041b
+# %% ../nbs/01_data.ipynb #d4757ae2
 def build_cache(manifest:Manifest, # the clips
                 split:str, # which split to decode
                 cache_root, # folder holding caches (created if missing)
@@ -445,15 +445,17 @@ def build_cache(manifest:Manifest, # the clips
     flush()
     keep = [k for k, (i, _) in enumerate(rows) if not any(p in SKIP_PROBLEMS for p, _ in problems.get(str(i), []))]
     labels = np.array([manifest.class_to_id[rows[k][1].label] for k in keep], np.int64)
-    np.save(part/'labels.npy', labels)
-    index = dict(format=1, split=split, settings=asdict(settings), classes=manifest.classes, keep=keep,
-                 rows=[rows[k][0] for k in keep], videos=[rows[k][1].video for k in keep],
-                 problems=problems, created=time.strftime('%Y-%m-%dT%H:%M:%S'))
-    (part/'index.json').write_text(json.dumps(index, indent=1))
     for name in ('done.npy', 'problems.json'): (part/name).unlink()
+    _finish_cache(part, final, labels, dict(split=split, settings=asdict(settings), classes=manifest.classes, keep=keep,
+                  rows=[rows[k][0] for k in keep], videos=[rows[k][1].video for k in keep], problems=problems))
+    return final
+
+def _finish_cache(part:Path, final:Path, labels, index:dict):
+    "Write labels and index.json (last), then rename `part` to `final`: the cache becomes visible complete or not at all."
+    np.save(part/'labels.npy', np.asarray(labels, np.int64))
+    (part/'index.json').write_text(json.dumps(dict(format=1, **index, created=time.strftime('%Y-%m-%dT%H:%M:%S')), indent=1))
     if final.exists(): shutil.rmtree(final)  # an incomplete leftover without index.json
     os.replace(part, final)
-    return final
 
 # %% ../nbs/01_data.ipynb #f3e60a47
 class AudioFeatures(torch.nn.Module):
@@ -560,7 +562,33 @@ class AVDataset(Dataset):
     def __getitem__(self, i):
         return self.video_tensor(self.frames(i)), self.audio_tensor(self.waveform(i)), int(self.labels[i])
 
-# %% ../nbs/01_data.ipynb #b952616f
+# %% ../nbs/01_data.ipynb #5eb4cdb2
+def cache_from_arrays(path, # the cache folder to create (must not exist yet, unless `overwrite`)
+                      frames, # uint8 (N, cached_frames, size, size, 3)
+                      audio, # float32 (N, samples)
+                      labels, # int (N,) class ids
+                      classes:list, # class names
+                      settings:DecodeSettings, # must agree with the array shapes
+                      meta:dict=None, # anything else worth keeping in index.json (provenance, voices, ...)
+                      overwrite:bool=False)->Path:
+    "Write in-memory clips as a complete cache folder (same format as `build_cache`)."
+    path = Path(path)
+    frames, audio, labels = np.asarray(frames), np.asarray(audio, np.float32), np.asarray(labels, np.int64)
+    n = len(labels)
+    want_f, want_a = (n, settings.cached_frames, settings.size, settings.size, 3), (n, settings.num_samples)
+    if frames.shape != want_f or frames.dtype != np.uint8: raise ValueError(f"frames must be uint8 {want_f}, got {frames.dtype} {frames.shape}")
+    if audio.shape != want_a: raise ValueError(f"audio must be {want_a}, got {audio.shape}")
+    if n and (labels.min() < 0 or labels.max() >= len(classes)): raise ValueError(f"labels must be in [0, {len(classes)}), got [{labels.min()}, {labels.max()}]")
+    if is_complete_cache(path) and not overwrite: raise FileExistsError(f"{path} is already a cache; pass overwrite=True to replace it")
+    part = path.with_name(path.name + '.partial')
+    if part.exists(): shutil.rmtree(part)
+    part.mkdir(parents=True)
+    np.save(part/'frames.npy', frames); np.save(part/'audio.npy', audio)
+    _finish_cache(part, path, labels, dict(split=path.name, settings=asdict(settings), classes=list(classes), keep=list(range(n)),
+                  rows=list(range(n)), videos=[], problems={}, meta=meta or {}))
+    return path
+
+# %% ../nbs/01_data.ipynb #0e8e9887
 def decode_benchmark(n_clips:int=64, # clips to write, decode and cache
                      settings:DecodeSettings=DecodeSettings(), # default shapes: 8 frames of 64×64, 1 s of 16 kHz
                      batch_size:int=64, workers=(0, 2), epochs:int=3)->dict:
