@@ -457,7 +457,7 @@ def _finish_cache(part:Path, final:Path, labels, index:dict):
     if final.exists(): shutil.rmtree(final)  # an incomplete leftover without index.json
     os.replace(part, final)
 
-# %% ../nbs/01_data.ipynb #f3e60a47
+# %% ../nbs/01_data.ipynb #c0f93e02
 class AudioFeatures(torch.nn.Module):
     "Waveform → log-mel (1, n_mels, frames), with SpecAugment masking when `train`."
     def __init__(self, sample_rate:int=16000, n_fft:int=400, hop_length:int=160, n_mels:int=64,
@@ -469,14 +469,23 @@ class AudioFeatures(torch.nn.Module):
         self.mel = torchaudio.transforms.MelSpectrogram(sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)
         self.fmask = torchaudio.transforms.FrequencyMasking(freq_mask) if freq_mask else None
         self.tmask = torchaudio.transforms.TimeMasking(time_mask) if time_mask else None
-    def forward(self, wave, train:bool=False):
+    def logmel(self, wave)->torch.Tensor:
+        "Log-mel of a waveform (S,) → (1, n_mels, frames), or of a batch (B, S) → (B, 1, n_mels, frames)."
         x = wave.float() if torch.is_tensor(wave) else torch.from_numpy(np.array(wave, dtype=np.float32))  # a copy: memmaps are read-only
-        x = torch.log(self.mel(x.reshape(1, -1)) + 1e-6)
-        if train:
-            fill = x.mean()
-            if self.fmask is not None: x = self.fmask(x, mask_value=fill)
-            if self.tmask is not None: x = self.tmask(x, mask_value=fill)
+        single = x.ndim == 1
+        x = torch.log(self.mel(x.reshape(-1, x.shape[-1])) + 1e-6)[:, None]
+        return x[0] if single else x
+    def augment(self, x:torch.Tensor)->torch.Tensor:
+        "SpecAugment masking of one log-mel (1, n_mels, frames); masked cells get the spectrogram's mean."
+        fill = x.mean()
+        if self.fmask is not None: x = self.fmask(x, mask_value=fill)
+        if self.tmask is not None: x = self.tmask(x, mask_value=fill)
         return x
+    def forward(self, wave, train:bool=False):
+        x = self.logmel(wave)
+        return self.augment(x) if train else x
+    @property
+    def key(self): return (self.sample_rate, self.n_fft, self.hop_length, self.n_mels)
 
 # %% ../nbs/01_data.ipynb #828e1ebc
 MEAN, STD = (0.45, 0.45, 0.45), (0.225, 0.225, 0.225)
@@ -511,7 +520,9 @@ class VideoAugment:
         mean, std = torch.tensor(MEAN).view(1, 3, 1, 1), torch.tensor(STD).view(1, 3, 1, 1)
         return (x - mean) / std
 
-# %% ../nbs/01_data.ipynb #7c3611da
+# %% ../nbs/01_data.ipynb #721276e4
+_LOGMELS = {}  # (cache folder, feature settings) -> log-mels of every clip; filled on first use in each process
+
 class AVDataset(Dataset):
     "A cached split: `ds[i]` → (video (T, 3, h, w) float, log-mel (1, n_mels, frames) float, label)."
     def __init__(self, cache_dir, # a folder made by `build_cache`
@@ -557,10 +568,24 @@ class AVDataset(Dataset):
         idx = np.minimum((np.arange(T) + pos) * seg, Tc - 1).astype(int)
         return self.video_augment(frames[idx], train=self.train)
     def audio_tensor(self, wave)->torch.Tensor:
-        "Log-mel spectrogram (1, n_mels, frames), SpecAugment-masked in training."
+        "Log-mel spectrogram (1, n_mels, frames) of any waveform, SpecAugment-masked in training."
         return self.audio_features(wave, train=self.train)
+    def logmels(self)->np.ndarray:
+        "Log-mels of every cached clip (N, 1, n_mels, frames), computed once per process in batches and shared."
+        key = (str(self.cache_dir.resolve()), self.audio_features.key)
+        if key not in _LOGMELS:
+            self._open()
+            with torch.no_grad():
+                _LOGMELS[key] = np.concatenate([self.audio_features.logmel(np.asarray(self._audio[self.index['keep'][k:k+256]])).numpy()
+                                                for k in range(0, len(self), 256)]) if len(self) else np.zeros((0,))
+        return _LOGMELS[key]
+    def audio_tensor_at(self, i)->torch.Tensor:
+        "The log-mel of cached clip i (precomputed), SpecAugment-masked in training: what `audio_tensor(waveform(i))` gives, faster."
+        self._check(i)
+        x = torch.from_numpy(self.logmels()[i].copy())
+        return self.audio_features.augment(x) if self.train else x
     def __getitem__(self, i):
-        return self.video_tensor(self.frames(i)), self.audio_tensor(self.waveform(i)), int(self.labels[i])
+        return self.video_tensor(self.frames(i)), self.audio_tensor_at(i), int(self.labels[i])
 
 # %% ../nbs/01_data.ipynb #5eb4cdb2
 def cache_from_arrays(path, # the cache folder to create (must not exist yet, unless `overwrite`)

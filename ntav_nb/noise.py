@@ -552,7 +552,7 @@ def load_noise_record(path, # file stem, or the .npz or .json path of a saved re
 NoiseRecord.save = save_noise_record
 NoiseRecord.load = staticmethod(load_noise_record)
 
-# %% ../nbs/03_noise.ipynb #51e3d7ca
+# %% ../nbs/03_noise.ipynb #bf9824e3
 def _fit_length(w:np.ndarray, n:int)->np.ndarray:
     "Crop or tile a 1-D waveform to n samples."
     w = np.asarray(w, np.float32).reshape(-1)
@@ -625,9 +625,16 @@ class NoisyAV(Dataset):
         w = _fit_length(self._pool[p] if p >= 0 else self._base.waveform(src), n)
         return np.roll(w, s) if s else w
 
+    def audio_tensor_at(self, i)->torch.Tensor:
+        "Model input for the audio clip i plays; uses the base's precomputed features when that audio is an unaltered cached clip."
+        i, r = self._index(i), self._record
+        if r.audio_pool_index[i] < 0 and r.audio_shift[i] == 0 and hasattr(self._base, 'audio_tensor_at'):
+            return self._base.audio_tensor_at(int(r.audio_source[i]))
+        return self.audio_tensor(self.waveform(i))
+
     def __getitem__(self, i):
         i = self._index(i)
-        return (self.video_tensor(self.frames(i)), self.audio_tensor(self.waveform(i)), int(self._record.observed_labels[i]), i)
+        return (self.video_tensor(self.frames(i)), self.audio_tensor_at(i), int(self._record.observed_labels[i]), i)
 
     def __repr__(self): return f"NoisyAV({len(self)} clips, {len(self.classes)} classes)"
 
