@@ -35,7 +35,7 @@ def run_cbs(cbs, # callbacks
         f = getattr(cb, event, None)
         if f is not None: f()
 
-# %% ../nbs/07_trainer.ipynb #315a1521
+# %% ../nbs/07_trainer.ipynb #cb54c166
 class Recipe(Callback):
     "What a training step computes; subclass and define `loss` (per-sample)."
     order, phase = 10, 'train'
@@ -48,8 +48,11 @@ class Recipe(Callback):
     def state_dict(self)->dict: return {}
     def load_state_dict(self, state:dict): pass
     def config(self)->dict:
-        "Hyper-parameters that define the recipe (checked when a checkpoint is loaded)."
-        return {k: v for k, v in vars(self).items() if not k.startswith('_') and k != 'learn' and isinstance(v, (int, float, str, bool, type(None), tuple, list))}
+        "The constructor's hyper-parameters (numbers, strings, flags) as set on `self`; checked when a checkpoint is loaded."
+        import inspect
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != 'self']
+        vals = {k: getattr(self, k, None) for k in names}
+        return {k: v for k, v in vals.items() if isinstance(v, (int, float, str, bool, type(None), tuple, list)) and not callable(v)}
 
 # %% ../nbs/07_trainer.ipynb #25c49f56
 def cosine_lr(epoch:int, n_epochs:int, lr:float, warmup:int=0, final:float=0.01)->float:
