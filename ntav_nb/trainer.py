@@ -319,16 +319,19 @@ def load_metrics(run_dir)->list:
     "The per-epoch metrics of a run directory."
     return [json.loads(l) for l in (Path(run_dir)/'metrics.jsonl').read_text().splitlines() if l.strip()]
 
-# %% ../nbs/07_trainer.ipynb #2c7c9668
+# %% ../nbs/07_trainer.ipynb #b86d7de2
 class ProgressCB(Callback):
-    "A progress bar per epoch with the running loss and the recipe's phase (widget in Jupyter, text in a terminal)."
+    "A progress bar per epoch with the running loss and the recipe's phase (widget in Jupyter, text in a terminal, none in a log file), and one line per epoch."
     order = 70
     def __init__(self, leave:bool=False, disable:bool=None):
         store_attr('leave')
         self.disable = bool(os.environ.get('IN_TEST')) if disable is None else disable
     def before_train(self):
         l = self.learn
-        self.bar = tqdm(total=len(l.train_dl), desc=f'epoch {l.epoch + 1}/{l.n_epochs} [{l.recipe.phase}]', leave=self.leave, disable=self.disable)
+        import sys
+        from fastcore.imports import in_notebook
+        quiet_bar = self.disable or not (in_notebook() or sys.stderr.isatty())  # no bar in logs, only the epoch lines
+        self.bar = tqdm(total=len(l.train_dl), desc=f'epoch {l.epoch + 1}/{l.n_epochs} [{l.recipe.phase}]', leave=self.leave, disable=quiet_bar)
         self._avg = None
     def after_batch(self):
         v = self.learn.loss.item()
