@@ -67,19 +67,26 @@ class Speaker:
             x = torchaudio.functional.resample(torch.from_numpy(x), Speaker._rate, sample_rate).numpy()
         return x
 
-# %% ../nbs/02b_builtin.ipynb #7617aa0d
+# %% ../nbs/02b_builtin.ipynb #d65dee99
 def _synthesise(jobs, sample_rate):
     sp = Speaker()
     return [sp.say(text, voice, rate=rate, pitch=pitch, sample_rate=sample_rate) for text, voice, rate, pitch in jobs]
 
+def _synthesise_to_file(jobs_json, out_npz):
+    jobs = json.loads(Path(jobs_json).read_text())
+    words = _synthesise([tuple(j) for j in jobs['jobs']], jobs['sample_rate'])
+    np.savez(out_npz, *words)
+
 def speak_in_fresh_process(jobs:list, # (text, voice, rate, pitch) tuples, said in this order
                            sample_rate:int=16000)->list:
-    "Say each job in a new process, so the audio depends only on `jobs` (eSpeak NG keeps state between utterances)."
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    import ntav_nb.builtin as this  # a spawned process imports the function by module name
-    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex:
-        return ex.submit(this._synthesise, list(jobs), sample_rate).result()
+    "Say each job in a new Python process, so the audio depends only on `jobs` (eSpeak NG keeps state between utterances)."
+    import subprocess, sys, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d)/'jobs.json').write_text(json.dumps(dict(jobs=[list(j) for j in jobs], sample_rate=sample_rate)))
+        code = 'import sys; from ntav_nb.builtin import _synthesise_to_file as f; f(sys.argv[1], sys.argv[2])'
+        res = subprocess.run([sys.executable, '-c', code, str(Path(d)/'jobs.json'), str(Path(d)/'words.npz')], capture_output=True, text=True)
+        if res.returncode != 0: raise RuntimeError(f"speech synthesis process failed:\n{res.stderr[-2000:]}")
+        with np.load(Path(d)/'words.npz', allow_pickle=False) as z: return [z[f'arr_{i}'] for i in range(len(jobs))]
 
 # %% ../nbs/02b_builtin.ipynb #7707ab5b
 TRAIN_VOICES = [f'{lang}+{v}' for lang in ('en-us', 'en-gb-x-rp') for v in ('m1', 'm2', 'm3', 'm4', 'f1', 'f2', 'f3')]
