@@ -187,7 +187,7 @@ def build_avdigits(root, # folder for the caches (a subfolder per parameter set)
                           meta=dict(dataset='avdigits', params=params, image_index=idx[np.arange(n) % len(idx)].tolist(), voice=used_voice))
     return paths
 
-# %% ../nbs/02b_builtin.ipynb #59874076
+# %% ../nbs/02b_builtin.ipynb #94a59d97
 SYNTHAV_CLASSES = ['bounce', 'slide_left', 'slide_right', 'rotate', 'grow', 'shrink', 'blink', 'zigzag', 'circle', 'shake']
 
 def _shape_mask(kind, yy, xx, cy, cx, r, angle=0.0):
@@ -300,7 +300,7 @@ def render_synthav_clip(label:int, # index into SYNTHAV_CLASSES
         wave = wave + rng.normal(0, np.sqrt(p / 10 ** (rng.uniform(*snr_db) / 10)), n)
     return (np.clip(frames, 0, 1) * 255).round().astype(np.uint8), np.clip(wave, -1, 1).astype(np.float32)
 
-# %% ../nbs/02b_builtin.ipynb #1bbd89a0
+# %% ../nbs/02b_builtin.ipynb #21ec3b12
 def build_synthav(root, # folder for the clips and caches (a subfolder per parameter set)
                   settings:DecodeSettings=DecodeSettings(), # frames, size, audio rate/duration
                   n_train:int=1600, n_test:int=400, # clips per split, balanced over the classes
@@ -333,7 +333,7 @@ def build_synthav(root, # folder for the clips and caches (a subfolder per param
     done_file.write_text(json.dumps({k: str(v.relative_to(out_dir)) for k, v in paths.items()}))
     return paths
 
-# %% ../nbs/02b_builtin.ipynb #f8e90722
+# %% ../nbs/02b_builtin.ipynb #b2274305
 def linear_probe(train:AVDataset, test:AVDataset)->dict:
     "Test accuracy of logistic regression on crude video, audio and joint features (a check that both streams carry signal)."
     from sklearn.linear_model import LogisticRegression

@@ -120,33 +120,32 @@ def _need_classes(num_classes:int, kind:str, at_least:int=2):
     if num_classes < at_least:
         raise ValueError(f"label={kind} needs at least {at_least} classes to flip between, got {num_classes}")
 
-# %% ../nbs/03_noise.ipynb #51ea1667
+# %% ../nbs/03_noise.ipynb #8a6e83d0
+def _flip_stratified(labels, num_classes:int, rate:float, rng:np.random.Generator, kind:str, new_label)->np.ndarray:
+    "Choose round(rate·N) clips stratified by class and give them `new_label(old labels)`."
+    y, rate = _check_labels(labels, num_classes), _check_rate(rate, 'label noise')
+    _need_classes(num_classes, kind)
+    idx = _stratified_choice(y, _apportion(np.bincount(y, minlength=num_classes), _count(rate, len(y)), rng), rng)
+    out = y.copy()
+    out[idx] = new_label(y[idx])
+    return out
+
 def flip_symmetric(labels, # true labels, ints in [0, num_classes)
                    num_classes:int, # C
                    rate:float, # share of clips whose label changes, in [0, 1)
                    rng:np.random.Generator, # the label-noise stream
                   )->np.ndarray: # observed labels
     "Flip round(rate·N) labels, stratified by class, each to a uniformly drawn *different* class."
-    y, rate = _check_labels(labels, num_classes), _check_rate(rate, 'label noise')
-    _need_classes(num_classes, 'sym')
-    idx = _stratified_choice(y, _apportion(np.bincount(y, minlength=num_classes), _count(rate, len(y)), rng), rng)
-    out = y.copy()
-    out[idx] = (y[idx] + rng.integers(1, num_classes, len(idx))) % num_classes
-    return out
+    return _flip_stratified(labels, num_classes, rate, rng, 'sym', lambda c: (c + rng.integers(1, num_classes, len(c))) % num_classes)
 
-# %% ../nbs/03_noise.ipynb #072b07b8
+# %% ../nbs/03_noise.ipynb #bb7bc943
 def flip_pair(labels, # true labels, ints in [0, num_classes)
               num_classes:int, # C, at least 2
               rate:float, # share of clips whose label changes, in [0, 1)
               rng:np.random.Generator, # the label-noise stream
              )->np.ndarray: # observed labels
     "Flip round(rate·N) labels, stratified by class, from c to (c+1) mod C."
-    y, rate = _check_labels(labels, num_classes), _check_rate(rate, 'label noise')
-    _need_classes(num_classes, 'pair')
-    idx = _stratified_choice(y, _apportion(np.bincount(y, minlength=num_classes), _count(rate, len(y)), rng), rng)
-    out = y.copy()
-    out[idx] = (y[idx] + 1) % num_classes
-    return out
+    return _flip_stratified(labels, num_classes, rate, rng, 'pair', lambda c: (c + 1) % num_classes)
 
 # %% ../nbs/03_noise.ipynb #eee56c4e
 def resolve_class_map(class_map, # {source: target} by class name or int id, or a string 'a:b,c:d'

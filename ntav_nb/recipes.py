@@ -36,7 +36,7 @@ class LossRecipe(Recipe):
         if self.loss_name == 'sce': return sce_loss(logits, y, alpha=self.alpha, beta=self.sce_beta, reduction='none')
         return ce_loss(logits, y, reduction='none')
 
-# %% ../nbs/08_recipes.ipynb #c47172f0
+# %% ../nbs/08_recipes.ipynb #d217fd92
 class BankRecipe(Recipe):
     "Base for recipes with per-epoch work on a feature bank of the noisy training set."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation: (video, audio, label, index)
@@ -44,7 +44,7 @@ class BankRecipe(Recipe):
         self._bank_dl = bank_dl
         self.ref_size, self.tau, self.seed = ref_size, tau, seed
         n = len(bank_dl.dataset)
-        self.observed = torch.as_tensor(np.asarray(bank_dl.dataset.observed_labels), dtype=torch.long)
+        self.observed = torch.tensor(np.array(bank_dl.dataset.observed_labels), dtype=torch.long)  # a copy: the record is read-only
         self.w = torch.ones(n); self.w_est = torch.ones(n)
         self.train_label = self.observed.clone()
         self.kept, self.confident = torch.ones(n, dtype=torch.bool), torch.zeros(n, dtype=torch.bool)
