@@ -121,3 +121,13 @@ def _recipes(args):
     from ntav_nb.experiment import RECIPES
     for name, (cls, preset) in RECIPES.items(): print(f"{name:22s} {cls.__name__}{'' if not preset else ' ' + json.dumps(preset)}")
     return 0
+
+# %% ../nbs/20_cli.ipynb #cc3a51b5
+def _report_args(p):
+    p.add_argument('run_dir', help='a run directory (written by ntav train or ntav demo)')
+    p.add_argument('--out', default=None, help='the HTML file to write (default: RUN_DIR/report.html)')
+
+@subcommand('report', 'write a self-contained HTML report of a run: metric curves, noise-estimator scores, feature clusters, label corrections', _report_args)
+def _report(args):
+    from ntav_nb.views import report_main
+    return report_main(args.run_dir, args.out)
