@@ -49,7 +49,7 @@ def main(argv:list=None, # arguments without the program name; default: `sys.arg
         print(f"ntav {args.command}: error: {e}", file=sys.stderr)
         return 2
 
-# %% ../nbs/20_cli.ipynb #cac46e3e
+# %% ../nbs/20_cli.ipynb #152ddca2
 def _demo_args(p):
     p.add_argument('--out', default='runs/demo', help='folder for the runs (default: runs/demo)')
     p.add_argument('--data', default='data', help='folder for the built-in datasets (default: data)')
@@ -61,7 +61,7 @@ def _demo_args(p):
 def _demo(args):
     from ntav_nb.experiment import run_demo
     rows = run_demo(args.out, seeds=args.seeds, epochs=args.epochs, quick=args.quick, root=args.data)
-    print(f"\nruns are in {args.out}/ (metrics.jsonl, per-sample logs in samples/, checkpoint.pt, config.json)")
+    print(f"\nruns are in {args.out}/ (report.html to open in a browser, metrics.jsonl, per-sample logs in samples/, checkpoint.pt, config.json)")
     return 0
 
 def _train_args(p):

@@ -247,7 +247,7 @@ def evaluate_run(run_dir, progress:bool=False)->dict:
     learn.load_checkpoint(run_dir)
     return learn.evaluate() | dict(epoch=learn.start_epoch - 1)
 
-# %% ../nbs/09_experiment.ipynb #9c018541
+# %% ../nbs/09_experiment.ipynb #deea5b9d
 DEMO_NOISE = 'label=sym:0.4,corr=swap:0.4'
 
 def demo_config(out='runs/demo', seed:int=0, recipe:str='method', epochs:int=None, quick:bool=False, root='data')->RunConfig:
@@ -274,8 +274,8 @@ def format_table(rows:list, cols:list)->str:
     return '\n'.join('  '.join(v.rjust(w) for v, w in zip(row, widths)) for row in cells)
 
 def run_demo(out='runs/demo', seeds=(0,), recipes=('ce', 'method'), epochs:int=None, quick:bool=False, root='data',
-             progress:bool=True)->list:
-    "Train each recipe on noisy avdigits for each seed; print and return one summary row per run."
+             progress:bool=True, report:bool=True)->list:
+    "Train each recipe on noisy avdigits for each seed, write each run's `report.html`; print and return one summary row per run."
     rows = []
     for seed in seeds:
         data = None
@@ -285,6 +285,9 @@ def run_demo(out='runs/demo', seeds=(0,), recipes=('ce', 'method'), epochs:int=N
             if (Path(cfg.run_dir)/'summary.json').exists():
                 s = json.loads((Path(cfg.run_dir)/'summary.json').read_text())  # finished earlier: reuse
             else: s = run(cfg, progress=progress, resume=(Path(cfg.run_dir)/'checkpoint.pt').exists(), data=data)
+            if report and not (Path(cfg.run_dir)/'report.html').exists():
+                from ntav_nb.views import write_report
+                write_report(cfg.run_dir, data=data)
             rows.append(dict(recipe=recipe, seed=seed, **{k: s.get(k) for k in ('test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s', 'run_dir')}))
     print(format_table(rows, ['recipe', 'seed', 'test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s']))
     return rows
