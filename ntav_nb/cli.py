@@ -131,3 +131,35 @@ def _report_args(p):
 def _report(args):
     from ntav_nb.views import report_main
     return report_main(args.run_dir, args.out)
+
+# %% ../nbs/20_cli.ipynb #5bed892c
+def _bench_args(p):
+    p.add_argument('what', nargs='?', choices=('all', 'accuracy', 'speed'), default='all', help='which benchmark (default: both)')
+    p.add_argument('--quick', action='store_true', help='a subset (avdigits, clean and 50/50 noise, CE, co-teaching and the method, one seed) and a short speed run: a few minutes')
+    p.add_argument('--out', default='runs/bench', help='folder for the runs and the results files (default: runs/bench)')
+    p.add_argument('--data', default='data', help='folder for the built-in datasets (default: data)')
+    p.add_argument('--jobs', type=int, default=2, help='runs trained at once (default: 2)')
+    p.add_argument('--threads', type=int, default=1, help='torch threads per run (default: 1)')
+    p.add_argument('--datasets', nargs='+', default=None, help='limit the grid to these datasets')
+    p.add_argument('--seeds', type=int, nargs='+', default=None, help='limit the grid to these seeds')
+
+@subcommand('bench', 'benchmarks: accuracy of every recipe under every noise setting, and training speed and cost', _bench_args)
+def _bench(args):
+    from ntav_nb import bench
+    out = Path(args.out)
+    if args.what in ('all', 'accuracy'):
+        grid = dict(bench.QUICK) if args.quick else dict(datasets=bench.GRID_DATASETS, settings=tuple(bench.SETTINGS), recipes=bench.GRID_RECIPES, seeds=bench.GRID_SEEDS)
+        if args.datasets: grid['datasets'] = tuple(args.datasets)
+        if args.seeds is not None: grid['seeds'] = tuple(args.seeds)
+        acc_dir = out/('accuracy-quick' if args.quick else 'accuracy')
+        summary = bench.run_grid(acc_dir, args.data, jobs=args.jobs, threads=args.threads, **grid)
+        for d in grid['datasets']: print(f"\n{d}: top-1 at the last epoch (mean ± std over seeds)\n" + bench.accuracy_table(summary, d))
+        print(f"\nresults: {acc_dir/'results.csv'}, {summary}, {acc_dir/'bench.json'}")
+    if args.what in ('all', 'speed'):
+        kw = dict(n_train=300, epochs=4, warmup_epochs=1, phase1_epochs=2) if args.quick else {}
+        res = bench.speed_bench(args.data, **kw)
+        out.mkdir(parents=True, exist_ok=True)
+        f = out/('speed-quick.json' if args.quick else 'speed.json')
+        f.write_text(json.dumps(res, indent=1))
+        print('\n' + bench.format_speed(res) + f"\n\nspeed figures: {f}")
+    return 0

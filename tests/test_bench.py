@@ -1,0 +1,22 @@
+"""`ntav bench --quick` runs end to end and writes its numbers to files."""
+import csv, json, subprocess, sys
+from pathlib import Path
+
+def test_bench_quick_writes_results(tmp_path):
+    ntav = Path(sys.executable).parent/'ntav'
+    res = subprocess.run([str(ntav), 'bench', '--quick', '--out', str(tmp_path/'bench'), '--data', str(tmp_path/'data')],
+                         capture_output=True, text=True, timeout=1800)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    acc = tmp_path/'bench'/'accuracy-quick'
+    rows = list(csv.DictReader(open(acc/'results.csv')))
+    assert len(rows) == 6 and {r['recipe'] for r in rows} == {'ce', 'coteaching', 'method'}, rows
+    assert all(0 <= float(r['test_top1_last']) <= 1 for r in rows)
+    # the method's detection AUC is measured where pairs were swapped, and is better than chance
+    m = next(r for r in rows if (r['setting'], r['recipe']) == ('both50', 'method'))
+    assert float(m['detect_auc']) > 0.5, m
+    meta = json.loads((acc/'bench.json').read_text())
+    assert meta['cells'] == 6 and meta['machine']['cores'] >= 1 and meta['commit']
+    speed = json.loads((tmp_path/'bench'/'speed-quick.json').read_text())
+    assert speed['step']['phase2_ratio'] > 0 and 0 < speed['epoch']['extras_share'] < 1, speed
+    assert set(speed['targets']) == {'phase1_step', 'phase2_step', 'extras', 'loader'}
+    assert '| method phase-1 step / CE step |' in res.stdout and 'both50' in res.stdout, res.stdout[-3000:]
