@@ -247,7 +247,7 @@ def step_flops(learn)->float:
     learn.model.zero_grad(set_to_none=True)
     return float(fc.get_total_flops())
 
-# %% ../nbs/11_bench.ipynb #75e7d90f
+# %% ../nbs/11_bench.ipynb #9669893f
 SPEED_TARGETS = dict(phase_step_ratio=1.3, extras_share=0.15, loader_over_training=1.0)
 
 def _median(v): return float(np.median(v)) if len(v) else None
@@ -267,7 +267,8 @@ def speed_bench(root='data', # where the built-in datasets are written
                      noise=NoiseConfig(spec=DEMO_NOISE, seed=seed), train=TrainConfig(epochs=epochs, seed=seed))
     data = prepare_data(base.data, progress=False)
     res = dict(setting=dict(dataset=dataset, n_train=len(data[0]), num_frames=num_frames, size=size, batch_size=batch_size,
-                            epochs=epochs, torch_threads=torch.get_num_threads()), machine=machine())
+                            epochs=epochs, torch_threads=torch.get_num_threads()), machine=machine(), commit=_commit(),
+               command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None)
     res['matmul_gflops'] = matmul_gflops()
     timers, learners = {}, {}
     for recipe, args in (('ce', {}), ('method', dict(warmup_epochs=warmup_epochs, phase1_epochs=phase1_epochs))):
