@@ -7,19 +7,20 @@ __all__ = ['RECIPES', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 
            'config_to_dict', 'config_from_dict', 'load_config', 'apply_overrides', 'validate_config', 'prepare_data',
            'build_learner', 'summarise', 'run', 'evaluate_run', 'demo_config', 'format_table', 'run_demo']
 
-# %% ../nbs/09_experiment.ipynb #d938a3f4
+# %% ../nbs/09_experiment.ipynb #ea534597
 import dataclasses, json, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler
 from .core import seed_everything
 from .data import DecodeSettings, AVDataset, VideoAugment, read_manifest, build_cache
 from .builtin import build_avdigits, build_synthav
 from .noise import NoisyAV, make_noise_record, save_noise_record
 from .model import AVNet
 from .trainer import Learner, MetricsCB, RunLogCB, ProgressCB, best_and_last
+from .distributed import init_distributed, is_distributed, is_main, barrier, world, ShardSampler, DistributedCB
 from .recipes import LossRecipe, Method, CorrOnly, LabelOnly, CoTeaching
 
 # %% ../nbs/09_experiment.ipynb #25246715
@@ -174,10 +175,14 @@ def prepare_data(dc:DataConfig, progress:bool=True)->tuple:
     return (AVDataset(paths['train'], train=True, video_augment=aug), AVDataset(paths['train'], train=False),
             AVDataset(paths['test'], train=False))
 
-# %% ../nbs/09_experiment.ipynb #20546440
-def _loader(ds, dc, shuffle, seed):
-    return DataLoader(ds, batch_size=dc.batch_size, shuffle=shuffle, num_workers=dc.num_workers,
-                      generator=torch.Generator().manual_seed(seed) if shuffle else None, persistent_workers=dc.num_workers > 0)
+# %% ../nbs/09_experiment.ipynb #2584a681
+def _loader(ds, dc, shuffle, seed, batch_size=None):
+    "A loader over `ds`; in multi-process training each process gets its shard (padded evenly when shuffling for training)."
+    bs, kw = batch_size or dc.batch_size, dict(num_workers=dc.num_workers, persistent_workers=dc.num_workers > 0)
+    if is_distributed():
+        sampler = DistributedSampler(ds, shuffle=True, seed=seed, drop_last=False) if shuffle else ShardSampler(ds)
+        return DataLoader(ds, batch_size=bs, sampler=sampler, **kw)
+    return DataLoader(ds, batch_size=bs, shuffle=shuffle, generator=torch.Generator().manual_seed(seed) if shuffle else None, **kw)
 
 def _model(cfg, C):
     kw = {} if cfg.model.width is None or cfg.model.encoder != 'small' else dict(width=cfg.model.width)
@@ -197,19 +202,20 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     cls, preset = RECIPES[cfg.recipe]
     args = {**preset, **cfg.recipe_args}
     if cls in (Method, CorrOnly, LabelOnly):
-        args['bank_dl'] = DataLoader(noisy_eval, batch_size=max(cfg.data.batch_size, 256), shuffle=False, num_workers=cfg.data.num_workers)
+        args['bank_dl'] = _loader(noisy_eval, cfg.data, False, 0, batch_size=max(cfg.data.batch_size, 256))
     if cls is CoTeaching:
         seed_everything(cfg.train.seed + 1); args['model2'] = _model(cfg, C)
     try: recipe = cls(**args)
     except TypeError as e: raise ValueError(f"recipe {cfg.recipe!r} does not take these arguments: {e}") from None
-    cbs = [MetricsCB(truth=noisy.truth()), ProgressCB(disable=None if progress else True)]
-    if run_dir is not None: cbs.append(RunLogCB(run_dir))
+    cbs = [MetricsCB(truth=noisy.truth()), ProgressCB(disable=None if progress and is_main() else True)]
+    if run_dir is not None and is_main(): cbs.append(RunLogCB(run_dir))  # one process writes logs and checkpoints
+    if is_distributed(): cbs.append(DistributedCB())
     learn = Learner(model, _loader(noisy, cfg.data, True, cfg.train.seed), recipe, test_dl=_loader(test, cfg.data, False, 0),
                     lr=cfg.train.lr, wd=cfg.train.wd, warmup_epochs=cfg.train.warmup_epochs, cbs=cbs, seed=cfg.train.seed,
-                    device=cfg.train.device, deterministic=cfg.train.deterministic)
+                    device=init_distributed(cfg.train.device), deterministic=cfg.train.deterministic)
     return learn, noisy
 
-# %% ../nbs/09_experiment.ipynb #327164a6
+# %% ../nbs/09_experiment.ipynb #2d972442
 def summarise(learn:Learner)->dict:
     "Top-1 at the best and last epoch, and the last epoch's detection and correction scores."
     h = learn.history
@@ -227,13 +233,22 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None)->dict:
     if resume and not (run_dir/'checkpoint.pt').exists(): raise FileNotFoundError(f"cannot resume: {run_dir/'checkpoint.pt'} does not exist")
     if not resume and (run_dir/'checkpoint.pt').exists():
         raise FileExistsError(f"{run_dir} already holds a run; resume it (resume=True / --resume) or choose another run_dir")
+    joined = not torch.distributed.is_initialized()
+    init_distributed(cfg.train.device)  # under torchrun: join the process group
+    if data is None and is_distributed():  # process 0 builds the caches; the others wait, then read them
+        if not is_main(): barrier()
+        data = prepare_data(cfg.data, progress=progress and is_main())
+        if is_main(): barrier()
     learn, noisy = build_learner(cfg, data=data, progress=progress, run_dir=run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir/'config.json').write_text(json.dumps(config_to_dict(cfg), indent=1))
-    save_noise_record(noisy.truth(), run_dir/'noise')
+    if is_main():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir/'config.json').write_text(json.dumps(config_to_dict(cfg), indent=1))
+        save_noise_record(noisy.truth(), run_dir/'noise')
     learn.fit(cfg.train.epochs, resume=run_dir if resume else None)
-    summary = summarise(learn) | dict(recipe=cfg.recipe, run_dir=str(run_dir))
-    (run_dir/'summary.json').write_text(json.dumps(summary, indent=1))
+    summary = summarise(learn) | dict(recipe=cfg.recipe, run_dir=str(run_dir), processes=world()[1])
+    if is_main(): (run_dir/'summary.json').write_text(json.dumps(summary, indent=1))
+    barrier()
+    if joined and is_distributed(): torch.distributed.destroy_process_group()
     return summary
 
 # %% ../nbs/09_experiment.ipynb #6fec421f

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LossRecipe', 'BankRecipe', 'Method', 'CorrOnly', 'LabelOnly', 'CoTeaching']
 
-# %% ../nbs/08_recipes.ipynb #65fabf9b
+# %% ../nbs/08_recipes.ipynb #e81ab632
 import copy, math
 import numpy as np
 import torch
@@ -13,8 +13,9 @@ import torch.nn.functional as F
 from fastcore.basics import store_attr
 from .losses import info_nce, category_contrast, hybrid_loss, ce_loss, gce_loss, sce_loss
 from .feature_bank import (extract_bank, correspondence_weights, cluster_categories, bank_prototypes,
-                                  correction_features, correct_labels, fit_gmm_1d)
+                                  correction_features, correct_labels, fit_gmm_1d, score_bank)
 from .trainer import Recipe
+from .distributed import is_distributed, gather_bank
 
 # %% ../nbs/08_recipes.ipynb #da9d9c12
 class LossRecipe(Recipe):
@@ -36,7 +37,7 @@ class LossRecipe(Recipe):
         if self.loss_name == 'sce': return sce_loss(logits, y, alpha=self.alpha, beta=self.sce_beta, reduction='none')
         return ce_loss(logits, y, reduction='none')
 
-# %% ../nbs/08_recipes.ipynb #d217fd92
+# %% ../nbs/08_recipes.ipynb #61231512
 class BankRecipe(Recipe):
     "Base for recipes with per-epoch work on a feature bank of the noisy training set."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation: (video, audio, label, index)
@@ -54,7 +55,10 @@ class BankRecipe(Recipe):
     def num_classes(self): return len(self._bank_dl.dataset.classes)
     def refresh_bank(self):
         l = self.learn
-        self.bank = extract_bank(l.model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device)
+        if is_distributed():  # each process extracts its shard; all of them then hold and score the whole bank
+            shard = extract_bank(l.bare_model, self._bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True)
+            self.bank = score_bank(gather_bank(shard), self.ref_size, self.tau, self.seed)
+        else: self.bank = extract_bank(l.bare_model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device)
     def lookup(self, t, batch): return t.to(batch[0].device)[batch[3].long()]
     def sample_state(self):
         st = dict(w=self.w_est.numpy(), w_used=self.w.numpy(), train_label=self.train_label.numpy(),
@@ -196,10 +200,11 @@ class LabelOnly(BankRecipe):
     def state_dict(self): return super().state_dict() | dict(epochs_corrected=torch.tensor(self.epochs_corrected))
     def load_state_dict(self, d): super().load_state_dict(d); self.epochs_corrected = int(self.epochs_corrected)
 
-# %% ../nbs/08_recipes.ipynb #19138576
+# %% ../nbs/08_recipes.ipynb #3d4dabb8
 class CoTeaching(Recipe):
     "Co-teaching with an estimated forget rate; `model2` is the peer network (same architecture, other init)."
     phase = 'co-teaching'
+    per_batch_arrays = ('_losses',)  # filled batch by batch; merged over processes in multi-process training
     def __init__(self, model2:torch.nn.Module, # the second network
                  ramp_epochs:int=5, # epochs over which the forget rate ramps up
                  max_forget:float=0.7, # cap on the estimated forget rate

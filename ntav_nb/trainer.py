@@ -61,7 +61,7 @@ def cosine_lr(epoch:int, n_epochs:int, lr:float, warmup:int=0, final:float=0.01)
     t = (epoch - warmup) / max(1, n_epochs - warmup)
     return lr * (final + (1 - final) * 0.5 * (1 + math.cos(math.pi * t)))
 
-# %% ../nbs/07_trainer.ipynb #99444aa1
+# %% ../nbs/07_trainer.ipynb #dbf05083
 def _to(batch, device): return [b.to(device, non_blocking=True) if torch.is_tensor(b) else b for b in batch]
 
 class Learner:
@@ -89,6 +89,10 @@ class Learner:
         for cb in cbs:
             cb.learn = self
             self.cbs.append(cb)
+    @property
+    def bare_model(self):
+        "The model itself, also while it is wrapped for multi-process training (`DistributedDataParallel`)."
+        return getattr(self.model, 'module', self.model)
     def cb(self, cls):
         "The first callback of type `cls`, or None."
         return next((c for c in self.cbs if isinstance(c, cls)), None)
@@ -167,34 +171,38 @@ def fit(self:Learner, n_epochs:int, # total epochs of the run (a resumed run cou
     except CancelFitException: self('after_cancel_fit')
     return self
 
-# %% ../nbs/07_trainer.ipynb #94977b1a
+# %% ../nbs/07_trainer.ipynb #3e15ba01
 @patch
 @torch.no_grad()
 def evaluate(self:Learner, dl=None, # a loader of (video, audio, label, ...) batches; default: the test loader
             )->dict:
     "Top-1 (and top-5 when there are more than 10 classes) accuracy of the recipe's prediction on `dl`."
     dl = dl or self.test_dl
-    was_training = self.model.training
-    self.model.eval()
-    correct1 = correct5 = n = 0
+    model = self.bare_model
+    was_training = model.training
+    model.eval()
+    counts = torch.zeros(3, dtype=torch.float64, device=self.device)  # top-1 hits, top-5 hits, clips
+    n_classes = None
     for batch in dl:
         video, audio, y = _to(batch[:3], self.device)
-        logits = self.recipe.predict(self.model(video, audio))
+        logits = self.recipe.predict(model(video, audio))
         top = logits.topk(min(5, logits.shape[1]), dim=1).indices
-        correct1 += (top[:, 0] == y).sum().item()
-        correct5 += (top == y[:, None]).any(1).sum().item()
-        n += len(y)
-    self.model.train(was_training)
+        counts += torch.stack([(top[:, 0] == y).sum(), (top == y[:, None]).any(1).sum(), torch.tensor(len(y), device=y.device)]).double()
+        n_classes = logits.shape[1]
+    model.train(was_training)
+    if torch.distributed.is_available() and torch.distributed.is_initialized():  # each process saw a shard of `dl`
+        torch.distributed.all_reduce(counts)
+    correct1, correct5, n = counts.tolist()
     out = {'top1': correct1 / max(n, 1)}
-    if logits.shape[1] > 10: out['top5'] = correct5 / max(n, 1)
+    if (getattr(model, 'num_classes', None) or n_classes or 0) > 10: out['top5'] = correct5 / max(n, 1)
     return out
 
-# %% ../nbs/07_trainer.ipynb #94aa51b6
+# %% ../nbs/07_trainer.ipynb #1c0dd513
 @patch
 def fingerprint(self:Learner)->dict:
     "What must match for a checkpoint to be loaded into this learner."
     return dict(recipe=type(self.recipe).__name__, recipe_config=json.loads(json.dumps(self.recipe.config(), default=str)),
-                model=type(self.model).__name__, shapes={k: list(v.shape) for k, v in self.model.state_dict().items()},
+                model=type(self.bare_model).__name__, shapes={k: list(v.shape) for k, v in self.bare_model.state_dict().items()},
                 seed=self.seed, n_train=self.n_train, lr=self.lr, wd=self.wd, warmup_epochs=self.warmup_epochs, n_epochs=self.n_epochs)
 
 def _state_to_tensors(d):
@@ -208,7 +216,7 @@ def save_checkpoint(self:Learner, path)->Path:
     "Write the state after the current epoch atomically to `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     ckpt = dict(format=1, epoch=self.epoch, fingerprint=json.dumps(self.fingerprint(), sort_keys=True),
-                model=self.model.state_dict(), opt=self.opt.state_dict(),
+                model=self.bare_model.state_dict(), opt=self.opt.state_dict(),
                 recipe=_state_to_tensors(self.recipe.state_dict()), history=json.dumps(self.history))
     tmp = path.with_name(path.name + '.tmp')
     torch.save(ckpt, tmp)
@@ -227,7 +235,7 @@ def load_checkpoint(self:Learner, path):
     if diff:
         detail = '; '.join(f"{k}: checkpoint {str(theirs.get(k))[:80]} vs now {str(mine.get(k))[:80]}" for k in diff)
         raise ValueError(f"checkpoint {path} was made with another configuration ({detail}); resume with the original configuration or start a new run")
-    self.model.load_state_dict(ckpt['model'])
+    self.bare_model.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['opt'])
     self.recipe.load_state_dict(_tensors_to_state(ckpt['recipe']))
     self.history = json.loads(ckpt['history'])
