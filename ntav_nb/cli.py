@@ -49,7 +49,7 @@ def main(argv:list=None, # arguments without the program name; default: `sys.arg
         print(f"ntav {args.command}: error: {e}", file=sys.stderr)
         return 2
 
-# %% ../nbs/20_cli.ipynb #152ddca2
+# %% ../nbs/20_cli.ipynb #f0a1351e
 def _demo_args(p):
     p.add_argument('--out', default='runs/demo', help='folder for the runs (default: runs/demo)')
     p.add_argument('--data', default='data', help='folder for the built-in datasets (default: data)')
@@ -75,7 +75,8 @@ def _train(args):
     cfg = load_config(args.config) if args.config else RunConfig()
     cfg = apply_overrides(cfg, args.overrides)
     s = run(cfg, resume=args.resume)
-    print(json.dumps(s, indent=1))
+    from ntav_nb.distributed import is_main
+    if is_main(): print(json.dumps(s, indent=1))  # under torchrun: once
     return 0
 
 @subcommand('eval', "evaluate a run's checkpoint on the clean test split", lambda p: p.add_argument('run_dir'))
