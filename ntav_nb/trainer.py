@@ -61,7 +61,7 @@ def cosine_lr(epoch:int, n_epochs:int, lr:float, warmup:int=0, final:float=0.01)
     t = (epoch - warmup) / max(1, n_epochs - warmup)
     return lr * (final + (1 - final) * 0.5 * (1 + math.cos(math.pi * t)))
 
-# %% ../nbs/07_trainer.ipynb #dbf05083
+# %% ../nbs/07_trainer.ipynb #8fde8f41
 def _to(batch, device): return [b.to(device, non_blocking=True) if torch.is_tensor(b) else b for b in batch]
 
 class Learner:
@@ -92,7 +92,7 @@ class Learner:
     @property
     def bare_model(self):
         "The model itself, also while it is wrapped for multi-process training (`DistributedDataParallel`)."
-        return getattr(self.model, 'module', self.model)
+        return self.model.module if isinstance(self.model, torch.nn.parallel.DistributedDataParallel) else self.model
     def cb(self, cls):
         "The first callback of type `cls`, or None."
         return next((c for c in self.cbs if isinstance(c, cls)), None)
