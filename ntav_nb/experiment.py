@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['RECIPES', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 'ModelConfig', 'TrainConfig', 'RunConfig',
            'config_to_dict', 'config_from_dict', 'load_config', 'apply_overrides', 'validate_config', 'prepare_data',
-           'build_learner', 'summarise', 'run', 'evaluate_run', 'demo_config', 'format_table', 'run_demo']
+           'build_learner', 'summarise', 'run', 'run_or_reuse', 'evaluate_run', 'demo_config', 'format_table',
+           'run_demo']
 
 # %% ../nbs/09_experiment.ipynb #ea534597
 import dataclasses, json, time
@@ -215,7 +216,7 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
                     device=init_distributed(cfg.train.device), deterministic=cfg.train.deterministic)
     return learn, noisy
 
-# %% ../nbs/09_experiment.ipynb #2d972442
+# %% ../nbs/09_experiment.ipynb #f7a70484
 def summarise(learn:Learner)->dict:
     "Top-1 at the best and last epoch, and the last epoch's detection and correction scores."
     h = learn.history
@@ -226,9 +227,14 @@ def summarise(learn:Learner)->dict:
     out['train_time_s'] = float(sum(x.get('time', 0) for x in h))
     return out
 
-def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None)->dict:
+def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
+        cbs:list=None, # extra callbacks for this run, e.g. a live `Dashboard`
+       )->dict:
     "Train one configuration into its run directory and return the summary (also written to summary.json)."
     validate_config(cfg)
+    try: json.dumps(cfg.recipe_args)
+    except TypeError: raise ValueError(f"recipe_args {sorted(cfg.recipe_args)} hold a Python object (e.g. your own estimator function), which a run's "
+                                       "config.json cannot record; train it with build_learner(cfg, run_dir=...) and learn.fit(...)") from None
     run_dir = Path(cfg.run_dir or f"runs/{cfg.recipe}-{time.strftime('%Y%m%d-%H%M%S')}")
     if resume and not (run_dir/'checkpoint.pt').exists(): raise FileNotFoundError(f"cannot resume: {run_dir/'checkpoint.pt'} does not exist")
     if not resume and (run_dir/'checkpoint.pt').exists():
@@ -240,6 +246,7 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None)->dict:
         data = prepare_data(cfg.data, progress=progress and is_main())
         if is_main(): barrier()
     learn, noisy = build_learner(cfg, data=data, progress=progress, run_dir=run_dir)
+    if cbs: learn.add_cbs(cbs)
     if is_main():
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir/'config.json').write_text(json.dumps(config_to_dict(cfg), indent=1))
@@ -251,7 +258,26 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None)->dict:
     if joined and is_distributed(): torch.distributed.destroy_process_group()
     return summary
 
-# %% ../nbs/09_experiment.ipynb #6fec421f
+# %% ../nbs/09_experiment.ipynb #4dbb770a
+def _differences(a:dict, b:dict, prefix='')->list:
+    "Dotted keys whose values differ between two nested dicts."
+    out = []
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k), b.get(k)
+        if isinstance(x, dict) and isinstance(y, dict): out += _differences(x, y, f'{prefix}{k}.')
+        elif x != y: out.append(f'{prefix}{k}: {x!r} there, {y!r} here')
+    return out
+def run_or_reuse(cfg:RunConfig, progress:bool=True, data=None, cbs:list=None)->dict:
+    "The summary of `cfg`'s run: read back if it finished, resumed if it stopped, trained if it never started."
+    run_dir = Path(cfg.run_dir) if cfg.run_dir else None
+    if run_dir is None or not (run_dir/'config.json').exists(): return run(cfg, progress=progress, data=data, cbs=cbs)
+    there, here = (json.loads(t) for t in ((run_dir/'config.json').read_text(), json.dumps(config_to_dict(cfg))))
+    diff = _differences({**there, 'run_dir': None}, {**here, 'run_dir': None})  # a moved folder is the same run
+    if diff: raise FileExistsError(f"{run_dir} holds a run of another configuration ({'; '.join(diff)}); choose another run_dir or delete that folder")
+    if (run_dir/'summary.json').exists(): return json.loads((run_dir/'summary.json').read_text())
+    return run(cfg, progress=progress, resume=(run_dir/'checkpoint.pt').exists(), data=data, cbs=cbs)
+
+# %% ../nbs/09_experiment.ipynb #08e5580b
 def evaluate_run(run_dir, progress:bool=False)->dict:
     "Top-1 (and top-5) on the clean test split of the model in `run_dir`'s checkpoint."
     run_dir = Path(run_dir)
@@ -262,7 +288,7 @@ def evaluate_run(run_dir, progress:bool=False)->dict:
     learn.load_checkpoint(run_dir)
     return learn.evaluate() | dict(epoch=learn.start_epoch - 1)
 
-# %% ../nbs/09_experiment.ipynb #deea5b9d
+# %% ../nbs/09_experiment.ipynb #d262f2ef
 DEMO_NOISE = 'label=sym:0.4,corr=swap:0.4'
 
 def demo_config(out='runs/demo', seed:int=0, recipe:str='method', epochs:int=None, quick:bool=False, root='data')->RunConfig:
@@ -297,9 +323,7 @@ def run_demo(out='runs/demo', seeds=(0,), recipes=('ce', 'method'), epochs:int=N
         for recipe in recipes:
             cfg = demo_config(out, seed, recipe, epochs, quick, root)
             if data is None: data = prepare_data(cfg.data, progress=progress)
-            if (Path(cfg.run_dir)/'summary.json').exists():
-                s = json.loads((Path(cfg.run_dir)/'summary.json').read_text())  # finished earlier: reuse
-            else: s = run(cfg, progress=progress, resume=(Path(cfg.run_dir)/'checkpoint.pt').exists(), data=data)
+            s = run_or_reuse(cfg, progress=progress, data=data)
             if report and not (Path(cfg.run_dir)/'report.html').exists():
                 from ntav_nb.views import write_report
                 write_report(cfg.run_dir, data=data)

@@ -37,7 +37,7 @@ class LossRecipe(Recipe):
         if self.loss_name == 'sce': return sce_loss(logits, y, alpha=self.alpha, beta=self.sce_beta, reduction='none')
         return ce_loss(logits, y, reduction='none')
 
-# %% ../nbs/08_recipes.ipynb #61231512
+# %% ../nbs/08_recipes.ipynb #e5ee5096
 class BankRecipe(Recipe):
     "Base for recipes with per-epoch work on a feature bank of the noisy training set."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation: (video, audio, label, index)
@@ -60,6 +60,15 @@ class BankRecipe(Recipe):
             self.bank = score_bank(gather_bank(shard), self.ref_size, self.tau, self.seed)
         else: self.bank = extract_bank(l.bare_model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device)
     def lookup(self, t, batch): return t.to(batch[0].device)[batch[3].long()]
+    def estimate_w(self, estimator)->torch.Tensor:
+        "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function."
+        b = self.bank
+        if not callable(estimator): return correspondence_weights(b.loss, b.sim, method=estimator, null_loss=b.null_loss).float().cpu()
+        name = getattr(estimator, '__name__', repr(estimator))
+        w = torch.as_tensor(estimator(b)).detach().float().cpu().reshape(-1)
+        if len(w) != len(b.loss): raise ValueError(f"estimator {name} returned {len(w)} weights for a bank of {len(b.loss)} pairs; it must return one per pair")
+        if not (torch.isfinite(w).all() and w.min() >= 0 and w.max() <= 1): raise ValueError(f"estimator {name} must return weights in [0, 1], got values from {w.min():.3g} to {w.max():.3g}")
+        return w
     def sample_state(self):
         st = dict(w=self.w_est.numpy(), w_used=self.w.numpy(), train_label=self.train_label.numpy(),
                   kept=self.kept.numpy(), confident=self.confident.numpy())
@@ -74,14 +83,20 @@ class BankRecipe(Recipe):
     def config(self):
         return {k: v for k, v in super().config().items() if k not in ('bank',)}
 
-# %% ../nbs/08_recipes.ipynb #ec759774
+# %% ../nbs/08_recipes.ipynb #46515dbd
+def _check_estimator(estimator, allow_none:bool=True):
+    names = ('gmm', 'bmm', 'similarity', 'anchored') + ((None,) if allow_none else ())
+    if not (callable(estimator) or estimator in names):
+        raise ValueError(f"estimator must be one of {names} or a function bank -> (N,) weights in [0, 1], got {estimator!r}")
+
+# %% ../nbs/08_recipes.ipynb #c69335b1
 class Method(BankRecipe):
     "The two-phase noise-tolerant method (DESIGN §4), with its ablations as switches."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation
                  warmup_epochs:int=3, # epochs with w = 1 and no category loss
                  phase1_epochs:int=8, # epochs of phase 1 (including warm-up); phase 2 follows
                  warmup_ce:float=1.0, # weight of CE on the observed labels (all three heads) during warm-up; 0 = contrast only
-                 estimator:str='anchored', # 'anchored', 'gmm' (NCR), 'bmm', 'similarity', or None (ablation: w = 1 always)
+                 estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm', 'similarity', a function bank -> w, or None (ablation: w = 1 always)
                  categories:str='labels', # 'labels' or 'kmeans'
                  corrector:str='knn', # 'knn' or 'prototype'
                  phase2:str='hybrid', # 'hybrid', or 'ce' (ablation: no phase 2 — plain CE on observed labels)
@@ -91,7 +106,7 @@ class Method(BankRecipe):
                  theta_low:float=0.1, theta_high:float=0.9, knn_k:int=None, knn_temperature:float=0.3,
                  ref_size:int=1024, seed:int=0):
         super().__init__(bank_dl, ref_size, tau, seed)
-        if estimator not in ('gmm', 'bmm', 'similarity', 'anchored', None): raise ValueError(f"estimator must be 'gmm', 'bmm', 'similarity', 'anchored' or None, got {estimator!r}")
+        _check_estimator(estimator)
         if categories not in ('labels', 'kmeans'): raise ValueError(f"categories must be 'labels' or 'kmeans', got {categories!r}")
         if phase2 not in ('hybrid', 'ce'): raise ValueError(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
         if not 0 <= warmup_epochs <= phase1_epochs: raise ValueError(f"need 0 <= warmup_epochs ({warmup_epochs}) <= phase1_epochs ({phase1_epochs})")
@@ -108,7 +123,7 @@ class Method(BankRecipe):
         self.refresh_bank()
         b = self.bank
         if self.estimator is not None:
-            self.w_est = correspondence_weights(b.loss, b.sim, method=self.estimator, null_loss=b.null_loss).float().cpu()
+            self.w_est = self.estimate_w(self.estimator)
         self.w = self.w_est.clone() if (self.estimator is not None and e >= self.warmup_epochs) else torch.ones_like(self.w_est)
         if e >= self.warmup_epochs and self.lambda_cat:
             C = self.num_classes
@@ -154,17 +169,18 @@ class Method(BankRecipe):
     def load_state_dict(self, d):
         super().load_state_dict(d); self.phase2_epochs_done = int(self.phase2_epochs_done)
 
-# %% ../nbs/08_recipes.ipynb #9ac5104d
+# %% ../nbs/08_recipes.ipynb #d0087b73
 class CorrOnly(BankRecipe):
     "NCR-style baseline: correspondence weights from a loss mixture; no label correction."
-    def __init__(self, bank_dl, warmup_epochs:int=3, estimator:str='anchored', gamma:float=0.5, tau:float=0.1, ref_size:int=1024, seed:int=0):
+    def __init__(self, bank_dl, warmup_epochs:int=3, estimator='anchored', gamma:float=0.5, tau:float=0.1, ref_size:int=1024, seed:int=0):
         super().__init__(bank_dl, ref_size, tau, seed)
+        _check_estimator(estimator, allow_none=False)
         store_attr('warmup_epochs,estimator,gamma')
     @property
     def phase(self): return 'warm-up' if getattr(self.learn, 'epoch', 0) < self.warmup_epochs else 'weighted'
     def before_train(self):
         self.refresh_bank()
-        self.w_est = correspondence_weights(self.bank.loss, self.bank.sim, method=self.estimator, null_loss=self.bank.null_loss).float().cpu()
+        self.w_est = self.estimate_w(self.estimator)
         self.w = self.w_est.clone() if self.learn.epoch >= self.warmup_epochs else torch.ones_like(self.w_est)
     def loss(self, out, batch):
         w, y = self.lookup(self.w, batch), batch[2]
@@ -200,7 +216,7 @@ class LabelOnly(BankRecipe):
     def state_dict(self): return super().state_dict() | dict(epochs_corrected=torch.tensor(self.epochs_corrected))
     def load_state_dict(self, d): super().load_state_dict(d); self.epochs_corrected = int(self.epochs_corrected)
 
-# %% ../nbs/08_recipes.ipynb #3d4dabb8
+# %% ../nbs/08_recipes.ipynb #f632f3d1
 class CoTeaching(Recipe):
     "Co-teaching with an estimated forget rate; `model2` is the peer network (same architecture, other init)."
     phase = 'co-teaching'
