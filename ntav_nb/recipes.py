@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['LossRecipe', 'BankRecipe', 'Method', 'CorrOnly', 'LabelOnly', 'CoTeaching']
 
-# %% ../nbs/08_recipes.ipynb #e81ab632
-import copy, math
+# %% ../nbs/08_recipes.ipynb #94b8bdd1
+import copy, json, math
+from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -37,14 +38,17 @@ class LossRecipe(Recipe):
         if self.loss_name == 'sce': return sce_loss(logits, y, alpha=self.alpha, beta=self.sce_beta, reduction='none')
         return ce_loss(logits, y, reduction='none')
 
-# %% ../nbs/08_recipes.ipynb #e5ee5096
+# %% ../nbs/08_recipes.ipynb #3cad48e5
 class BankRecipe(Recipe):
     "Base for recipes with per-epoch work on a feature bank of the noisy training set."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation: (video, audio, label, index)
-                 ref_size:int=1024, tau:float=0.1, seed:int=0):
+                 ref_size:int=1024, tau:float=0.1, seed:int=0,
+                 trusted:str=None, # an audit's marks (audit.json): w = 1 for pairs marked as matching, 0 for pairs marked as not
+                ):
         self._bank_dl = bank_dl
-        self.ref_size, self.tau, self.seed = ref_size, tau, seed
+        self.ref_size, self.tau, self.seed, self.trusted = ref_size, tau, seed, trusted
         n = len(bank_dl.dataset)
+        self._trusted = _read_trusted(trusted, n) if trusted else None
         self.observed = torch.tensor(np.array(bank_dl.dataset.observed_labels), dtype=torch.long)  # a copy: the record is read-only
         self.w = torch.ones(n); self.w_est = torch.ones(n)
         self.train_label = self.observed.clone()
@@ -61,13 +65,17 @@ class BankRecipe(Recipe):
         else: self.bank = extract_bank(l.bare_model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device)
     def lookup(self, t, batch): return t.to(batch[0].device)[batch[3].long()]
     def estimate_w(self, estimator)->torch.Tensor:
-        "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function."
+        "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function; trusted marks override it."
         b = self.bank
-        if not callable(estimator): return correspondence_weights(b.loss, b.sim, method=estimator, null_loss=b.null_loss).float().cpu()
-        name = getattr(estimator, '__name__', repr(estimator))
-        w = torch.as_tensor(estimator(b)).detach().float().cpu().reshape(-1)
-        if len(w) != len(b.loss): raise ValueError(f"estimator {name} returned {len(w)} weights for a bank of {len(b.loss)} pairs; it must return one per pair")
-        if not (torch.isfinite(w).all() and w.min() >= 0 and w.max() <= 1): raise ValueError(f"estimator {name} must return weights in [0, 1], got values from {w.min():.3g} to {w.max():.3g}")
+        if not callable(estimator): w = correspondence_weights(b.loss, b.sim, method=estimator, null_loss=b.null_loss).float().cpu()
+        else:
+            name = getattr(estimator, '__name__', repr(estimator))
+            w = torch.as_tensor(estimator(b)).detach().float().cpu().reshape(-1)
+            if len(w) != len(b.loss): raise ValueError(f"estimator {name} returned {len(w)} weights for a bank of {len(b.loss)} pairs; it must return one per pair")
+            if not (torch.isfinite(w).all() and w.min() >= 0 and w.max() <= 1): raise ValueError(f"estimator {name} must return weights in [0, 1], got values from {w.min():.3g} to {w.max():.3g}")
+        if self._trusted is not None:
+            idx, val = self._trusted
+            w = w.clone(); w[idx] = val
         return w
     def sample_state(self):
         st = dict(w=self.w_est.numpy(), w_used=self.w.numpy(), train_label=self.train_label.numpy(),
@@ -83,13 +91,25 @@ class BankRecipe(Recipe):
     def config(self):
         return {k: v for k, v in super().config().items() if k not in ('bank',)}
 
-# %% ../nbs/08_recipes.ipynb #46515dbd
+# %% ../nbs/08_recipes.ipynb #0c3a38d3
+def _read_trusted(path, n:int)->tuple:
+    "(clip indices, weights) from an audit's marks file: 1 for 'match', 0 for 'mismatch'; 'unsure' is left out."
+    p = Path(path)
+    if not p.exists(): raise FileNotFoundError(f"trusted marks {p} do not exist; an audit writes RUN_DIR/audit.json (`ntav_nb.audit.Audit`)")
+    d = json.loads(p.read_text())
+    if d.get('format') != 'ntav-audit-1': raise ValueError(f"{p} is not an audit marks file (format {d.get('format')!r})")
+    if d['plan']['n_clips'] != n: raise ValueError(f"{p} marks a dataset of {d['plan']['n_clips']} clips, this training set has {n}; pass the marks of the same data")
+    latest = {e['clip']: e['mark'] for e in d['marks']}
+    keep = sorted(c for c, m in latest.items() if m in ('match', 'mismatch'))
+    return torch.tensor(keep, dtype=torch.long), torch.tensor([1.0 if latest[c] == 'match' else 0.0 for c in keep])
+
+# %% ../nbs/08_recipes.ipynb #df3a9f84
 def _check_estimator(estimator, allow_none:bool=True):
     names = ('gmm', 'bmm', 'similarity', 'anchored') + ((None,) if allow_none else ())
     if not (callable(estimator) or estimator in names):
         raise ValueError(f"estimator must be one of {names} or a function bank -> (N,) weights in [0, 1], got {estimator!r}")
 
-# %% ../nbs/08_recipes.ipynb #c69335b1
+# %% ../nbs/08_recipes.ipynb #7c9b88d3
 class Method(BankRecipe):
     "The two-phase noise-tolerant method (DESIGN §4), with its ablations as switches."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation
@@ -104,8 +124,10 @@ class Method(BankRecipe):
                  beta:float=1.0, # weight of corrected labels; 0 = phase 2 without corrections (ablation)
                  gamma:float=0.5, # weight of the phase-1 loss during phase 2
                  theta_low:float=0.1, theta_high:float=0.9, knn_k:int=None, knn_temperature:float=0.3,
-                 ref_size:int=1024, seed:int=0):
-        super().__init__(bank_dl, ref_size, tau, seed)
+                 ref_size:int=1024, seed:int=0,
+                 trusted:str=None, # an audit's marks file: pairs a person judged override the estimate
+                ):
+        super().__init__(bank_dl, ref_size, tau, seed, trusted)
         _check_estimator(estimator)
         if categories not in ('labels', 'kmeans'): raise ValueError(f"categories must be 'labels' or 'kmeans', got {categories!r}")
         if phase2 not in ('hybrid', 'ce'): raise ValueError(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
@@ -169,11 +191,12 @@ class Method(BankRecipe):
     def load_state_dict(self, d):
         super().load_state_dict(d); self.phase2_epochs_done = int(self.phase2_epochs_done)
 
-# %% ../nbs/08_recipes.ipynb #d0087b73
+# %% ../nbs/08_recipes.ipynb #bee61541
 class CorrOnly(BankRecipe):
     "NCR-style baseline: correspondence weights from a loss mixture; no label correction."
-    def __init__(self, bank_dl, warmup_epochs:int=3, estimator='anchored', gamma:float=0.5, tau:float=0.1, ref_size:int=1024, seed:int=0):
-        super().__init__(bank_dl, ref_size, tau, seed)
+    def __init__(self, bank_dl, warmup_epochs:int=3, estimator='anchored', gamma:float=0.5, tau:float=0.1, ref_size:int=1024, seed:int=0,
+                 trusted:str=None):
+        super().__init__(bank_dl, ref_size, tau, seed, trusted)
         _check_estimator(estimator, allow_none=False)
         store_attr('warmup_epochs,estimator,gamma')
     @property
@@ -216,7 +239,7 @@ class LabelOnly(BankRecipe):
     def state_dict(self): return super().state_dict() | dict(epochs_corrected=torch.tensor(self.epochs_corrected))
     def load_state_dict(self, d): super().load_state_dict(d); self.epochs_corrected = int(self.epochs_corrected)
 
-# %% ../nbs/08_recipes.ipynb #f632f3d1
+# %% ../nbs/08_recipes.ipynb #ac33d854
 class CoTeaching(Recipe):
     "Co-teaching with an estimated forget rate; `model2` is the peer network (same architecture, other init)."
     phase = 'co-teaching'

@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['EMBEDDINGS', 'CLEAN_COLOUR', 'MISMATCH_COLOUR', 'ALL_COLOUR', 'COLOUR_BY', 'stratified_subsample', 'embedding_view',
            'umap_layout', 'umap_due', 'send_arrays', 'recv_arrays', 'umap_worker_loop', 'UmapWorker', 'epoch_stats',
-           'class_colours', 'estimator_figure', 'umap_figure', 'corrections_figure', 'metric_curves_figure',
-           'ViewState', 'save_embeddings', 'load_embeddings', 'load_view_state', 'state_figures', 'sync_figure',
-           'Dashboard', 'EmbeddingLogCB', 'embeddings_from_checkpoint', 'write_report', 'report_main']
+           'class_colours', 'estimator_figure', 'umap_figure', 'latest_corrections', 'corrections_figure',
+           'metric_curves_figure', 'ViewState', 'save_embeddings', 'load_embeddings', 'load_view_state',
+           'state_figures', 'wav_bytes', 'clip_facts', 'clip_widget', 'sync_figure', 'Dashboard', 'EmbeddingLogCB',
+           'embeddings_from_checkpoint', 'write_report', 'report_main']
 
 # %% ../nbs/10_views.ipynb #764d65fc
 import html, json, os, time, warnings
@@ -330,9 +331,16 @@ def umap_figure(xy, # (n, 2) layout
                       xaxis=dict(showticklabels=False, title='UMAP 1'), yaxis=dict(showticklabels=False, title='UMAP 2'))
     return fig
 
-# %% ../nbs/10_views.ipynb #6f1d51e8
+# %% ../nbs/10_views.ipynb #0bea9827
 _COUNT_CURVES = (('kept', 'observed label kept'), ('corrected', 'corrected'), ('dropped', 'no label'),
                  ('noisy_fixed', 'noisy label fixed'), ('clean_broken', 'clean label broken'))
+
+def latest_corrections(observed, train_label, since=None, max_rows:int=15)->np.ndarray:
+    "Indices of the clips whose training label differs from the observed one, most recent correction first."
+    observed, train_label = np.asarray(observed), np.asarray(train_label)
+    changed = np.flatnonzero(train_label != observed)
+    sv = np.asarray(since) if since is not None else np.full(len(observed), -1)
+    return changed[np.lexsort((changed, -sv[changed]))][:max_rows]
 
 def corrections_figure(stats, # list of `epoch_stats` dicts (per-epoch counts)
                        observed, # (N,) observed labels
@@ -364,7 +372,7 @@ def corrections_figure(stats, # list of `epoch_stats` dicts (per-epoch counts)
                     hovertemplate='observed %{y} → %{x}: %{z}<extra></extra>', row=1, col=2)
     changed = np.flatnonzero(train_label != observed)
     sv = since if since is not None else np.full(n, -1)
-    rows = changed[np.lexsort((changed, -sv[changed]))][:max_rows]
+    rows = latest_corrections(observed, train_label, since, max_rows)
     header = ['clip', 'since epoch', 'observed', 'corrected to'] + (['true', 'right?'] if true is not None else []) + (['w'] if w is not None else [])
     cells = [rows.tolist(), [int(sv[i]) if sv[i] >= 0 else '' for i in rows], [names[observed[i]] for i in rows], [names[train_label[i]] for i in rows]]
     if true is not None: cells += [[names[true[i]] for i in rows], ['✓' if train_label[i] == true[i] else '✗' for i in rows]]
@@ -512,7 +520,50 @@ def state_figures(state:ViewState,
     if state.history: figs['curves'] = metric_curves_figure(state.history)
     return figs
 
-# %% ../nbs/10_views.ipynb #dd903f2b
+# %% ../nbs/10_views.ipynb #1f685f45
+def wav_bytes(wave_:np.ndarray, # (samples,) float audio
+              sample_rate:int)->bytes:
+    "A mono 16-bit WAV file in memory (scaled to 0.9 of full range unless silent)."
+    import io, wave
+    x = np.asarray(wave_, np.float64).reshape(-1)
+    peak = np.abs(x).max() if len(x) else 0.0
+    if peak > 0: x = x / peak * 0.9
+    buf = io.BytesIO()
+    with wave.open(buf, 'wb') as f:
+        f.setnchannels(1); f.setsampwidth(2); f.setframerate(int(sample_rate))
+        f.writeframes((np.clip(x, -1, 1) * 32767).astype('<i2').tobytes())
+    return buf.getvalue()
+
+def clip_facts(ds, # a dataset with `frames(i)`, `waveform(i)`, `classes` (an `AVDataset` or `NoisyAV`)
+               i:int, # clip index
+               w=None, corrected=None, # (N,) arrays from a run (optional)
+               truth=None, # a NoiseRecord (optional)
+              )->dict:
+    "What is known about clip `i`: labels by name, w, and (with the truth) where its audio came from."
+    names = list(ds.classes)
+    if not 0 <= i < len(ds): raise IndexError(f"clip {i} is outside the dataset (0..{len(ds) - 1})")
+    obs = getattr(ds, 'observed_labels', None)
+    d = dict(clip=int(i), observed=names[int((obs if obs is not None else ds.labels)[i])])
+    if corrected is not None: d['corrected'] = names[int(corrected[i])]
+    if w is not None: d['w'] = float(w[i])
+    if truth is not None:
+        d['true'] = names[int(truth.true_labels[i])]
+        d['audio'] = 'its own' if not truth.corr_noisy[i] else f"not its own (from clip {int(truth.audio_source[i])})"
+    return d
+
+def clip_widget(ds, i:int, n_frames:int=6, **facts_kw):
+    "A widget with clip `i`'s frames, its soundtrack (`ipywidgets.Audio`) and its labels and w; `.facts` holds them."
+    import ipywidgets as W
+    from ntav_nb.noise import _frames_png
+    f = clip_facts(ds, i, **facts_kw)
+    text = ' · '.join(f"{k} <b>{v:.3f}</b>" if isinstance(v, float) else f"{k} <b>{html.escape(str(v))}</b>" for k, v in f.items())
+    pic = W.HTML(f'<div>{text}</div><img src="{_frames_png(ds.frames(i), n_frames, height=96)}"/>')
+    snd = W.Audio(value=wav_bytes(ds.waveform(i), ds.sample_rate), format='wav', autoplay=False, loop=False)
+    box = W.VBox([pic, snd])
+    box.facts = f
+    return box
+
+# %% ../nbs/10_views.ipynb #cd151537
 def sync_figure(fw:go.FigureWidget, # the widget shown
                 fig:go.Figure, # the new figure
                ):
@@ -535,7 +586,7 @@ def _in_kernel()->bool:
         return getattr(get_ipython(), 'kernel', None) is not None
     except ImportError: return False
 
-# %% ../nbs/10_views.ipynb #beb6d03d
+# %% ../nbs/10_views.ipynb #296a7ab7
 def _observed_of(learn):
     r, ds = learn.recipe, getattr(learn.train_dl, 'dataset', None)
     if getattr(r, 'observed', None) is not None: return _arr(r.observed, np.int64)
@@ -564,6 +615,7 @@ class Dashboard(Callback):
                  max_rows:int=15, # rows of the corrections table
                  seed:int=0, # subsample and UMAP seed
                  display:bool=None, # show the widget (None: when running in a Jupyter kernel outside `nbdev_test`)
+                 clips=None, # the training set as trained (e.g. `noisy`): a clicked point or a picked correction shows that clip
                 ):
         if embedding not in EMBEDDINGS: raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
         if colour_by not in COLOUR_BY: raise ValueError(f"colour_by must be one of {COLOUR_BY}, got {colour_by!r}")
@@ -571,7 +623,7 @@ class Dashboard(Callback):
         if not (umap_in in ('process', 'inline') or isinstance(umap_in, UmapWorker)):
             raise ValueError(f"umap_in must be 'process', 'inline' or a UmapWorker, got {umap_in!r}")
         umap_due(0, 1, umap_every)   # validates umap_every
-        store_attr('truth,umap_every,max_points,umap_epochs,max_overhead,embedding,colour_by,max_rows,seed')
+        store_attr('truth,umap_every,max_points,umap_epochs,max_overhead,embedding,colour_by,max_rows,seed,clips')
         self.worker = umap_in if isinstance(umap_in, UmapWorker) else None
         self.umap_in = 'process' if self.worker is not None else umap_in
         self.display = (not os.environ.get('IN_TEST') and _in_kernel()) if display is None else display
@@ -579,7 +631,7 @@ class Dashboard(Callback):
         self._layouts, self._prev_layouts, self._widget, self._shown = {}, {}, None, False
         self._owed, self._pending = False, None
 
-# %% ../nbs/10_views.ipynb #10d949c3
+# %% ../nbs/10_views.ipynb #7edc1844
 @patch
 def _build_widget(self:Dashboard):
     import ipywidgets as W
@@ -588,8 +640,37 @@ def _build_widget(self:Dashboard):
     self.controls = dict(embedding=W.ToggleButtons(options=list(EMBEDDINGS), value=self.embedding, description='embedding'),
                          colour=W.ToggleButtons(options=opts, value=self.colour_by, description='colour by'))
     for name, c in self.controls.items(): c.observe(lambda ch, name=name: self._on_toggle(name, ch['new']), names='value')
+    self.clip_box = W.VBox([W.HTML('<i>Click a point in the cluster view, or pick a corrected clip, to see and hear it.</i>')])
+    self.pick = W.Dropdown(description='corrected clip', options=[], layout=W.Layout(width='420px'))
+    self.pick.observe(lambda ch: ch['new'] is not None and self.show_clip(ch['new']), names='value')
     self._box = W.VBox([self.status])
     self._widget = self._box
+
+@patch
+def show_clip(self:Dashboard, i:int):
+    "Show clip `i` (frames, audio, labels, w of the latest epoch) below the panels."
+    if self.clips is None: raise ValueError("this dashboard has no clips to show: pass clips=noisy (the training set) to Dashboard")
+    _ = self.widget
+    s = self.state.sample if self.state is not None else {}
+    self.clip_box.children = [clip_widget(self.clips, int(i), w=s.get('w'), corrected=s.get('train_label'), truth=self.truth)]
+
+@patch
+def _on_point(self:Dashboard, trace, points, selector=None):
+    "Click handler of the cluster view's traces: show the clicked clip."
+    if points.point_inds: self.show_clip(int(trace.customdata[points.point_inds[0]][0]))
+
+@patch
+def _hook_clips(self:Dashboard):
+    "Wire the cluster view's points and the corrections picker to `show_clip`."
+    if self.clips is None: return
+    if 'umap' in self.figs:
+        for t in self.figs['umap'].data: t.on_click(self._on_point, append=False)
+    s = self.state
+    if s is not None and s.has_corrections:
+        names = s.classes
+        rows = latest_corrections(s.observed, s.sample['train_label'], s.since, self.max_rows)
+        opts = [(f"clip {i}: {names[s.observed[i]]} → {names[s.sample['train_label'][i]]}", int(i)) for i in rows]
+        if [o[1] for o in opts] != [o[1] for o in self.pick.options]: self.pick.options = opts; self.pick.value = None
 
 @patch
 def _show_panels(self:Dashboard, figs:dict):
@@ -606,7 +687,9 @@ def _show_panels(self:Dashboard, figs:dict):
         for name in order:
             if name == 'umap' and 'umap' in self.figs: kids.append(W.HBox(list(self.controls.values())))
             if name in self.figs: kids.append(self.figs[name])
+        if self.clips is not None: kids += [self.pick, self.clip_box]
         self._box.children = tuple(kids)
+    self._hook_clips()
 
 @patch
 def _ipython_display_(self:Dashboard):
@@ -619,7 +702,7 @@ def widget(self:Dashboard):
     if self._widget is None: self._build_widget()
     return self._widget
 
-# %% ../nbs/10_views.ipynb #f8466222
+# %% ../nbs/10_views.ipynb #91c3e1e4
 @patch
 def _take_embeddings(self:Dashboard)->dict:
     "The subsample's embeddings from the recipe's feature bank (None when it has none)."
@@ -701,7 +784,7 @@ def overhead(self:Dashboard)->dict:
                 umap_first_s=fits[0] if fits else None, umap_median_s=float(np.median(fits)) if fits else None,
                 max_epoch_share=max((t['dash_s'] / t['epoch_s'] for t in self.timings if t['epoch_s']), default=0.0))
 
-# %% ../nbs/10_views.ipynb #b99cb6f8
+# %% ../nbs/10_views.ipynb #135b2a30
 @patch
 def before_fit(self:Dashboard):
     l = self.learn
@@ -777,7 +860,7 @@ def after_fit(self:Dashboard):
     self.refresh()
     self.after_fit_s = time.perf_counter() - t0
 
-# %% ../nbs/10_views.ipynb #fc99efd1
+# %% ../nbs/10_views.ipynb #2c65e8fb
 @patch(cls_method=True)
 def from_run(cls:Dashboard, run_dir, # a run directory
              **kwargs, # Dashboard settings (embedding, colour_by, umap_epochs, ...)
@@ -791,7 +874,7 @@ def from_run(cls:Dashboard, run_dir, # a run directory
     d.refresh()
     return d
 
-# %% ../nbs/10_views.ipynb #af1ca9b8
+# %% ../nbs/10_views.ipynb #ae7ccc22
 class EmbeddingLogCB(Callback):
     "Save the subsample's embeddings from the recipe's feature bank to run_dir/embeddings.npz after every epoch."
     order = 61
@@ -808,7 +891,7 @@ class EmbeddingLogCB(Callback):
         save_embeddings(self.run_dir, idx, bank.z_v[ix.to(bank.z_v.device)], bank.z_a[ix.to(bank.z_a.device)], observed,
                         _classes_of(l, None, observed), l.epoch)
 
-# %% ../nbs/10_views.ipynb #0b589645
+# %% ../nbs/10_views.ipynb #77bad8ca
 def embeddings_from_checkpoint(run_dir, max_points:int=2000, seed:int=0,
                                data=None, # prepared (train_aug, train_eval, test) datasets for the run's config; default: prepare them
                               )->dict:
@@ -831,7 +914,7 @@ def embeddings_from_checkpoint(run_dir, max_points:int=2000, seed:int=0,
     save_embeddings(run_dir, idx, bank.z_v[ix.to(bank.z_v.device)], bank.z_a[ix.to(bank.z_a.device)], observed, noisy.classes, learn.start_epoch - 1)
     return load_embeddings(run_dir)
 
-# %% ../nbs/10_views.ipynb #c797d5c5
+# %% ../nbs/10_views.ipynb #2ab26ed5
 def _colour_switch(figs:dict)->go.Figure:
     "One figure holding the traces of several colourings of the same points, with buttons that show one set at a time."
     names = list(figs)
