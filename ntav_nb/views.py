@@ -631,7 +631,7 @@ class Dashboard(Callback):
         self._layouts, self._prev_layouts, self._widget, self._shown = {}, {}, None, False
         self._owed, self._pending = False, None
 
-# %% ../nbs/10_views.ipynb #7edc1844
+# %% ../nbs/10_views.ipynb #e8ba6d78
 @patch
 def _build_widget(self:Dashboard):
     import ipywidgets as W
@@ -643,7 +643,11 @@ def _build_widget(self:Dashboard):
     self.clip_box = W.VBox([W.HTML('<i>Click a point in the cluster view, or pick a corrected clip, to see and hear it.</i>')])
     self.pick = W.Dropdown(description='corrected clip', options=[], layout=W.Layout(width='420px'))
     self.pick.observe(lambda ch: ch['new'] is not None and self.show_clip(ch['new']), names='value')
-    self._box = W.VBox([self.status])
+    # one fixed slot per panel: a panel that appears later fills its slot and leaves the others' views alone
+    # (re-arranging the box re-renders every panel in JupyterLab, after which a FigureWidget with a table stops updating)
+    self._slots = {name: W.VBox() for name in ('estimator', 'controls', 'umap', 'corrections', 'curves')}
+    extra = [self.pick, self.clip_box] if self.clips is not None else []
+    self._box = W.VBox([self.status, *self._slots.values(), *extra])
     self._widget = self._box
 
 @patch
@@ -683,12 +687,9 @@ def _show_panels(self:Dashboard, figs:dict):
         if name in self.figs: sync_figure(self.figs[name], figs[name])
         else: self.figs[name] = go.FigureWidget(figs[name]); added = True
     if added:
-        kids = [self.status]
         for name in order:
-            if name == 'umap' and 'umap' in self.figs: kids.append(W.HBox(list(self.controls.values())))
-            if name in self.figs: kids.append(self.figs[name])
-        if self.clips is not None: kids += [self.pick, self.clip_box]
-        self._box.children = tuple(kids)
+            if name in self.figs and not self._slots[name].children: self._slots[name].children = (self.figs[name],)
+        if 'umap' in self.figs and not self._slots['controls'].children: self._slots['controls'].children = (W.HBox(list(self.controls.values())),)
     self._hook_clips()
 
 @patch
