@@ -197,13 +197,20 @@ def evaluate(self:Learner, dl=None, # a loader of (video, audio, label, ...) bat
     if (getattr(model, 'num_classes', None) or n_classes or 0) > 10: out['top5'] = correct5 / max(n, 1)
     return out
 
-# %% ../nbs/07_trainer.ipynb #1c0dd513
+# %% ../nbs/07_trainer.ipynb #ae47194b
 @patch
 def fingerprint(self:Learner)->dict:
     "What must match for a checkpoint to be loaded into this learner."
     return dict(recipe=type(self.recipe).__name__, recipe_config=json.loads(json.dumps(self.recipe.config(), default=str)),
                 model=type(self.bare_model).__name__, shapes={k: list(v.shape) for k, v in self.bare_model.state_dict().items()},
                 seed=self.seed, n_train=self.n_train, lr=self.lr, wd=self.wd, warmup_epochs=self.warmup_epochs, n_epochs=self.n_epochs)
+
+def _config_diff(mine:dict, theirs:dict)->list:
+    "Fingerprint keys that differ. A recipe setting the checkpoint predates is no difference while it is None (off)."
+    out = [k for k in set(mine) | set(theirs) if k not in ('n_epochs', 'recipe_config') and mine.get(k) != theirs.get(k)]
+    a, b = mine.get('recipe_config', {}), theirs.get('recipe_config', {})
+    out += [f'recipe_config.{k}' for k in set(a) | set(b) if a.get(k) != b.get(k) and not (k not in b and a.get(k) is None)]
+    return sorted(out)
 
 def _state_to_tensors(d):
     return {k: (torch.from_numpy(np.ascontiguousarray(v)) if isinstance(v, np.ndarray) else v) for k, v in d.items()}
@@ -231,9 +238,10 @@ def load_checkpoint(self:Learner, path):
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}; start without resume, or point to a run directory that has checkpoint.pt")
     ckpt = torch.load(path, map_location=self.device, weights_only=True)
     mine, theirs = self.fingerprint(), json.loads(ckpt['fingerprint'])
-    diff = sorted(k for k in set(mine) | set(theirs) if k != 'n_epochs' and mine.get(k) != theirs.get(k))
+    diff = _config_diff(mine, theirs)
     if diff:
-        detail = '; '.join(f"{k}: checkpoint {str(theirs.get(k))[:80]} vs now {str(mine.get(k))[:80]}" for k in diff)
+        get = lambda d, k: d.get('recipe_config', {}).get(k[14:]) if k.startswith('recipe_config.') else d.get(k)
+        detail = '; '.join(f"{k}: checkpoint {str(get(theirs, k))[:80]} vs now {str(get(mine, k))[:80]}" for k in diff)
         raise ValueError(f"checkpoint {path} was made with another configuration ({detail}); resume with the original configuration or start a new run")
     self.bare_model.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['opt'])
