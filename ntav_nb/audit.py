@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['MARKS', 'AuditPlan', 'audit_plan', 'AuditLog', 'noise_rate', 'estimator_vs_marks', 'Audit']
 
-# %% ../nbs/12_audit.ipynb #1fde5d70
+# %% ../nbs/12_audit.ipynb #64271aa3
 import json, math, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .noise import load_noise_record, NoisyAV
 from .trainer import load_sample_log
-from .views import clip_facts, clip_widget
+from .views import clip_widget
 
 # %% ../nbs/12_audit.ipynb #3058d375
 @dataclass
@@ -119,7 +119,7 @@ def estimator_vs_marks(log:AuditLog, scores, threshold:float=0.5)->dict:
             tp += wt * (flagged and mismatch); fp += wt * (flagged and not mismatch); fn += wt * (not flagged and mismatch)
     return dict(precision=tp / (tp + fp) if tp + fp else None, recall=tp / (tp + fn) if tp + fn else None)
 
-# %% ../nbs/12_audit.ipynb #e13af56d
+# %% ../nbs/12_audit.ipynb #755474fa
 class Audit:
     "One-click-per-clip audit of a run's training set, ranked by the run's noise estimator."
     def __init__(self, run_dir, n:int=60, strata:int=5, seed:int=0,
@@ -143,7 +143,6 @@ class Audit:
         self.log = AuditLog(path) if path.exists() else AuditLog(path, audit_plan(self.scores, n, strata, seed))
         self.show_truth = show_truth
         self._box = None
-    def facts(self, i): return clip_facts(self.ds, i, w=self.scores, truth=self.truth if self.show_truth else None)
     def estimate(self)->dict:
         "The noise rate (when every band has a mark) and the estimator's precision/recall, as far as marked."
         try: r = noise_rate(self.log)

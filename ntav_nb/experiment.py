@@ -8,7 +8,7 @@ __all__ = ['RECIPES', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 
            'build_learner', 'summarise', 'run', 'run_or_reuse', 'evaluate_run', 'demo_config', 'format_table',
            'run_demo']
 
-# %% ../nbs/09_experiment.ipynb #ea534597
+# %% ../nbs/09_experiment.ipynb #ebb566ee
 import dataclasses, json, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -20,7 +20,7 @@ from .data import DecodeSettings, AVDataset, VideoAugment, read_manifest, build_
 from .builtin import build_avdigits, build_synthav
 from .noise import NoisyAV, make_noise_record, save_noise_record
 from .model import AVNet
-from .trainer import Learner, MetricsCB, RunLogCB, ProgressCB, best_and_last
+from .trainer import Learner, MetricsCB, RunLogCB, ProgressCB, best_and_last, _config_diff, _dotted
 from .distributed import init_distributed, is_distributed, is_main, barrier, world, ShardSampler, DistributedCB
 from .recipes import LossRecipe, Method, CorrOnly, LabelOnly, CoTeaching
 
@@ -258,22 +258,16 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
     if joined and is_distributed(): torch.distributed.destroy_process_group()
     return summary
 
-# %% ../nbs/09_experiment.ipynb #4dbb770a
-def _differences(a:dict, b:dict, prefix='')->list:
-    "Dotted keys whose values differ between two nested dicts."
-    out = []
-    for k in sorted(set(a) | set(b)):
-        x, y = a.get(k), b.get(k)
-        if isinstance(x, dict) and isinstance(y, dict): out += _differences(x, y, f'{prefix}{k}.')
-        elif x != y: out.append(f'{prefix}{k}: {x!r} there, {y!r} here')
-    return out
+# %% ../nbs/09_experiment.ipynb #485b3b93
 def run_or_reuse(cfg:RunConfig, progress:bool=True, data=None, cbs:list=None)->dict:
     "The summary of `cfg`'s run: read back if it finished, resumed if it stopped, trained if it never started."
     run_dir = Path(cfg.run_dir) if cfg.run_dir else None
     if run_dir is None or not (run_dir/'config.json').exists(): return run(cfg, progress=progress, data=data, cbs=cbs)
     there, here = (json.loads(t) for t in ((run_dir/'config.json').read_text(), json.dumps(config_to_dict(cfg))))
-    diff = _differences({**there, 'run_dir': None}, {**here, 'run_dir': None})  # a moved folder is the same run
-    if diff: raise FileExistsError(f"{run_dir} holds a run of another configuration ({'; '.join(diff)}); choose another run_dir or delete that folder")
+    diff = _config_diff(here, there, ignore=('run_dir',))   # a moved folder is the same run; a setting added since, left None, is no difference
+    if diff:
+        detail = '; '.join(f"{k}: {_dotted(there, k)!r} there, {_dotted(here, k)!r} here" for k in diff)
+        raise FileExistsError(f"{run_dir} holds a run of another configuration ({detail}); choose another run_dir or delete that folder")
     if (run_dir/'summary.json').exists(): return json.loads((run_dir/'summary.json').read_text())
     return run(cfg, progress=progress, resume=(run_dir/'checkpoint.pt').exists(), data=data, cbs=cbs)
 

@@ -197,7 +197,7 @@ def evaluate(self:Learner, dl=None, # a loader of (video, audio, label, ...) bat
     if (getattr(model, 'num_classes', None) or n_classes or 0) > 10: out['top5'] = correct5 / max(n, 1)
     return out
 
-# %% ../nbs/07_trainer.ipynb #ae47194b
+# %% ../nbs/07_trainer.ipynb #7348c05f
 @patch
 def fingerprint(self:Learner)->dict:
     "What must match for a checkpoint to be loaded into this learner."
@@ -205,12 +205,20 @@ def fingerprint(self:Learner)->dict:
                 model=type(self.bare_model).__name__, shapes={k: list(v.shape) for k, v in self.bare_model.state_dict().items()},
                 seed=self.seed, n_train=self.n_train, lr=self.lr, wd=self.wd, warmup_epochs=self.warmup_epochs, n_epochs=self.n_epochs)
 
-def _config_diff(mine:dict, theirs:dict)->list:
-    "Fingerprint keys that differ. A recipe setting the checkpoint predates is no difference while it is None (off)."
-    out = [k for k in set(mine) | set(theirs) if k not in ('n_epochs', 'recipe_config') and mine.get(k) != theirs.get(k)]
-    a, b = mine.get('recipe_config', {}), theirs.get('recipe_config', {})
-    out += [f'recipe_config.{k}' for k in set(a) | set(b) if a.get(k) != b.get(k) and not (k not in b and a.get(k) is None)]
-    return sorted(out)
+def _config_diff(mine:dict, theirs:dict, ignore=(), prefix:str='')->list:
+    "Dotted keys whose values differ between nested dicts; a key `theirs` (the stored side) predates is no difference while `mine` has it None (off)."
+    out = []
+    for k in sorted(set(mine) | set(theirs)):
+        if k in ignore: continue
+        a, b = mine.get(k), theirs.get(k)
+        if isinstance(a, dict) and isinstance(b, dict): out += _config_diff(a, b, prefix=f'{prefix}{k}.')
+        elif a != b and not (k not in theirs and a is None): out.append(f'{prefix}{k}')
+    return out
+
+def _dotted(d:dict, key:str):
+    "The value at a dotted key of a nested dict (None where missing)."
+    for part in key.split('.'): d = d.get(part) if isinstance(d, dict) else None
+    return d
 
 def _state_to_tensors(d):
     return {k: (torch.from_numpy(np.ascontiguousarray(v)) if isinstance(v, np.ndarray) else v) for k, v in d.items()}
@@ -238,10 +246,9 @@ def load_checkpoint(self:Learner, path):
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}; start without resume, or point to a run directory that has checkpoint.pt")
     ckpt = torch.load(path, map_location=self.device, weights_only=True)
     mine, theirs = self.fingerprint(), json.loads(ckpt['fingerprint'])
-    diff = _config_diff(mine, theirs)
+    diff = _config_diff(mine, theirs, ignore=('n_epochs',))
     if diff:
-        get = lambda d, k: d.get('recipe_config', {}).get(k[14:]) if k.startswith('recipe_config.') else d.get(k)
-        detail = '; '.join(f"{k}: checkpoint {str(get(theirs, k))[:80]} vs now {str(get(mine, k))[:80]}" for k in diff)
+        detail = '; '.join(f"{k}: checkpoint {str(_dotted(theirs, k))[:80]} vs now {str(_dotted(mine, k))[:80]}" for k in diff)
         raise ValueError(f"checkpoint {path} was made with another configuration ({detail}); resume with the original configuration or start a new run")
     self.bare_model.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['opt'])
