@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['SETTINGS', 'GRID_RECIPES', 'GRID_DATASETS', 'GRID_SEEDS', 'QUICK', 'BENCH_PRESET', 'RESULT_KEYS', 'SPEED_TARGETS',
            'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'machine', 'collect_results', 'read_csv',
-           'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops', 'speed_bench', 'format_speed']
+           'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops', 'refresh_epochs',
+           'schedule_extras_share', 'speed_bench', 'format_speed']
 
 # %% ../nbs/11_bench.ipynb #cf08a78f
 import csv, json, os, platform, shutil, subprocess, sys, time, dataclasses
@@ -198,14 +199,14 @@ def accuracy_table(summary, # rows of summary.csv (`read_csv`) or its path
         lines.append('| *CE on clean labels* | ' + ' | '.join(fmt(m, sd) for _ in settings) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/11_bench.ipynb #33dabe22
+# %% ../nbs/11_bench.ipynb #6115ac0c
 import torch
 from .trainer import Callback
 
 class StepTimer(Callback):
     "Times each training step (before_batch → after_step), the wait for data between steps, and the recipe's per-epoch work."
     order = -100
-    def before_fit(self): self.steps, self.epochs = [], []
+    def before_fit(self): self.steps, self.epochs, self._bank = [], [], None
     def before_epoch(self): self._e0, self._wait, self._last = time.perf_counter(), 0.0, None
     def before_train(self): self._x0 = self._x1 = time.perf_counter()
     def before_batch(self):
@@ -216,8 +217,10 @@ class StepTimer(Callback):
         self._last = time.perf_counter()
         self.steps.append(dict(epoch=self.learn.epoch, phase=self.learn.recipe.phase, s=self._last - self._b0, n=len(self.learn.batch[2])))
     def after_epoch(self):
+        bank = getattr(self.learn.recipe, 'bank', None)  # a new bank object = the recipe refreshed its bank this epoch
         self.epochs.append(dict(epoch=self.learn.epoch, phase=self.learn.recipe.phase, epoch_s=time.perf_counter() - self._e0,
-                                extras_s=self._x1 - self._x0, data_wait_s=self._wait))
+                                extras_s=self._x1 - self._x0, data_wait_s=self._wait, refreshed=bank is not None and bank is not self._bank))
+        self._bank = bank
 
 class ExtrasEnd(Callback):
     "Marks the end of the recipe's `before_train` (recipes have order 10) for a `StepTimer`."
@@ -247,16 +250,35 @@ def step_flops(learn)->float:
     learn.model.zero_grad(set_to_none=True)
     return float(fc.get_total_flops())
 
-# %% ../nbs/11_bench.ipynb #9669893f
+# %% ../nbs/11_bench.ipynb #4f252ce6
 SPEED_TARGETS = dict(phase_step_ratio=1.3, extras_share=0.15, loader_over_training=1.0)
 
 def _median(v): return float(np.median(v)) if len(v) else None
+
+def refresh_epochs(epochs:int, phase_starts, bank_every:int=None)->list:
+    "The epochs on which a bank recipe with these phase starts refreshes its bank (`BankRecipe.bank_due`)."
+    return [e for e in range(epochs) if (e - max(s for s in phase_starts if s <= e)) % (bank_every or 1) == 0]
+
+def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_every`: refreshed and other epochs
+                          bank_every:int, schedule=(20, 3, 8), # (epochs, warmup_epochs, phase1_epochs) of the schedule to cost
+                         )->float:
+    "Share of the non-warm-up epochs of `schedule` spent on the recipe's per-epoch work, from the measured median refresh and other epochs."
+    n, warm, p1 = schedule
+    ep = [e for e in epochs if e['phase'] != 'warm-up']
+    on, off = [e for e in ep if e['refreshed']], [e for e in ep if not e['refreshed']]
+    if not on or not off: raise ValueError("need both epochs that refreshed the bank and epochs that did not; give the run more epochs per phase")
+    due = set(refresh_epochs(n, (0, warm, p1), bank_every))
+    n_on = sum(1 for e in range(warm, n) if e in due); n_off = n - warm - n_on
+    x_on, x_off = _median([e['extras_s'] for e in on]), _median([e['extras_s'] for e in off])
+    t_on, t_off = _median([e['epoch_s'] for e in on]), _median([e['epoch_s'] for e in off])
+    return (n_on * x_on + n_off * x_off) / (n_on * t_on + n_off * t_off)
 
 def speed_bench(root='data', # where the built-in datasets are written
                 dataset:str='avdigits', n_train:int=None, # training clips (None: the dataset's default)
                 num_frames:int=8, size:int=64, batch_size:int=64, # the library's default shapes
                 epochs:int=6, warmup_epochs:int=1, phase1_epochs:int=3, # the method's schedule: every phase gets ≥ 1 epoch
                 umap_points:int=2000, seed:int=0,
+                bank_every:int=2, # also time the method with the bank refreshed every k epochs (None: skip)
                )->dict:
     "Step-time ratios, per-epoch extras, loader vs training throughput, UMAP refresh, peak memory and FLOP rate, measured in one process."
     import resource
@@ -271,11 +293,13 @@ def speed_bench(root='data', # where the built-in datasets are written
                command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None)
     res['matmul_gflops'] = matmul_gflops()
     timers, learners = {}, {}
-    for recipe, args in (('ce', {}), ('method', dict(warmup_epochs=warmup_epochs, phase1_epochs=phase1_epochs))):
+    sched = dict(warmup_epochs=warmup_epochs, phase1_epochs=phase1_epochs)
+    runs = [('ce', 'ce', {}), ('method', 'method', sched)] + ([('every', 'method', sched | dict(bank_every=bank_every))] if bank_every else [])
+    for name, recipe, args in runs:
         learn, _ = build_learner(dataclasses.replace(base, recipe=recipe, recipe_args=args), data=data, progress=False)
         timer = StepTimer(); learn.add_cbs([timer, ExtrasEnd(timer)])
         learn.fit(epochs)
-        timers[recipe], learners[recipe] = timer, learn
+        timers[name], learners[name] = timer, learn
     full = lambda t, phase=None: [s['s'] for s in t.steps if s['n'] == batch_size and (phase is None or s['phase'] == phase)]
     ce_step = _median(full(timers['ce']))
     steps = dict(ce_s=ce_step)
@@ -290,6 +314,14 @@ def speed_bench(root='data', # where the built-in datasets are written
                         extras_s=_median([e['extras_s'] for e in ep]),
                         extras_share=_median([e['extras_s'] / e['epoch_s'] for e in ep]),
                         data_wait_share_ce=_median([e['data_wait_s'] / e['epoch_s'] for e in timers['ce'].epochs]))
+    default_schedule = (BENCH_PRESET['epochs'], 3, 8)  # the grid's 20 epochs with the method's default phases
+    if bank_every:
+        ev = [e for e in timers['every'].epochs if e['phase'] != 'warm-up']
+        res['bank_every'] = dict(k=bank_every, refreshed=[e['epoch'] for e in timers['every'].epochs if e['refreshed']],
+                                 refresh_extras_s=_median([e['extras_s'] for e in ev if e['refreshed']]),
+                                 other_extras_s=_median([e['extras_s'] for e in ev if not e['refreshed']]),
+                                 measured_share=sum(e['extras_s'] for e in ev) / sum(e['epoch_s'] for e in ev),
+                                 schedule=default_schedule, schedule_share=schedule_extras_share(timers['every'].epochs, bank_every, default_schedule))
     dl = learners['ce'].train_dl
     t0 = time.perf_counter(); n = sum(len(b[2]) for b in dl); load_s = time.perf_counter() - t0
     res['loader'] = dict(loader_clips_per_s=n / load_s, training_clips_per_s=batch_size / ce_step, loader_over_training=n / load_s / (batch_size / ce_step))
@@ -304,6 +336,7 @@ def speed_bench(root='data', # where the built-in datasets are written
     t = SPEED_TARGETS
     res['targets'] = dict(phase1_step=res['step']['phase1_ratio'] <= t['phase_step_ratio'], phase2_step=res['step']['phase2_ratio'] <= t['phase_step_ratio'],
                           extras=res['epoch']['extras_share'] <= t['extras_share'], loader=res['loader']['loader_over_training'] >= t['loader_over_training'])
+    if bank_every: res['targets']['extras_bank_every'] = res['bank_every']['schedule_share'] <= t['extras_share']
     return res
 
 def format_speed(res:dict)->str:
@@ -315,6 +348,8 @@ def format_speed(res:dict)->str:
             ('method phase-1 step / CE step', f"{s['phase1_ratio']:.2f}×", f"≤ {SPEED_TARGETS['phase_step_ratio']}×: {ok(t['phase1_step'])}"),
             ('method phase-2 step / CE step', f"{s['phase2_ratio']:.2f}×", f"≤ {SPEED_TARGETS['phase_step_ratio']}×: {ok(t['phase2_step'])}"),
             ('per-epoch extras (bank, estimator, prototypes, corrector) / method epoch', f"{e['extras_share'] * 100:.1f} % ({e['extras_s']:.2f} s of {e['method_epoch_s']:.2f} s)", f"≤ {SPEED_TARGETS['extras_share'] * 100:.0f} %: {ok(t['extras'])}"),
+            *([(f"… with the bank every {b['k']} epochs (`bank_every={b['k']}`), over a {b['schedule'][0]}-epoch schedule", f"{b['schedule_share'] * 100:.1f} % (refresh epochs {b['refresh_extras_s']:.2f} s, others {b['other_extras_s']:.2f} s)", f"≤ {SPEED_TARGETS['extras_share'] * 100:.0f} %: {ok(t['extras_bank_every'])}")]
+              if (b := res.get('bank_every')) else []),
             ('data loader alone / training step throughput', f"{l['loader_over_training']:.1f}× ({l['loader_clips_per_s']:.0f} vs {l['training_clips_per_s']:.0f} clips/s)", f"≥ 1×: {ok(t['loader'])}"),
             ('CE epoch spent waiting for data', f"{e['data_wait_share_ce'] * 100:.1f} %", ''),
             (f"UMAP refresh, {u['points']} points", f"{u['refresh_s']:.2f} s (first call {u['first_call_s']:.1f} s)", ''),

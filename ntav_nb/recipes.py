@@ -38,15 +38,18 @@ class LossRecipe(Recipe):
         if self.loss_name == 'sce': return sce_loss(logits, y, alpha=self.alpha, beta=self.sce_beta, reduction='none')
         return ce_loss(logits, y, reduction='none')
 
-# %% ../nbs/08_recipes.ipynb #3cad48e5
+# %% ../nbs/08_recipes.ipynb #9146df20
 class BankRecipe(Recipe):
     "Base for recipes with per-epoch work on a feature bank of the noisy training set."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation: (video, audio, label, index)
                  ref_size:int=1024, tau:float=0.1, seed:int=0,
                  trusted:str=None, # an audit's marks (audit.json): w = 1 for pairs marked as matching, 0 for pairs marked as not
+                 bank_every:int=None, # refresh the bank every k epochs of a phase, keeping the last estimate between (None: every epoch)
                 ):
+        if bank_every is not None and (isinstance(bank_every, bool) or not isinstance(bank_every, int) or bank_every < 1):
+            raise ValueError(f"bank_every must be a whole number of epochs ≥ 1 between feature-bank refreshes (or None: every epoch), got {bank_every!r}")
         self._bank_dl = bank_dl
-        self.ref_size, self.tau, self.seed, self.trusted = ref_size, tau, seed, trusted
+        self.ref_size, self.tau, self.seed, self.trusted, self.bank_every = ref_size, tau, seed, trusted, bank_every
         n = len(bank_dl.dataset)
         self._trusted = _read_trusted(trusted, n) if trusted else None
         self.observed = torch.tensor(np.array(bank_dl.dataset.observed_labels), dtype=torch.long)  # a copy: the record is read-only
@@ -63,6 +66,9 @@ class BankRecipe(Recipe):
             shard = extract_bank(l.bare_model, self._bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True)
             self.bank = score_bank(gather_bank(shard), self.ref_size, self.tau, self.seed)
         else: self.bank = extract_bank(l.bare_model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device)
+    def bank_due(self, phase_start:int)->bool:
+        "Whether this epoch refreshes the bank: the first epoch of each phase and every `bank_every`-th after it."
+        return (self.learn.epoch - phase_start) % (self.bank_every or 1) == 0
     def lookup(self, t, batch): return t.to(batch[0].device)[batch[3].long()]
     def estimate_w(self, estimator)->torch.Tensor:
         "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function; trusted marks override it."
@@ -109,7 +115,7 @@ def _check_estimator(estimator, allow_none:bool=True):
     if not (callable(estimator) or estimator in names):
         raise ValueError(f"estimator must be one of {names} or a function bank -> (N,) weights in [0, 1], got {estimator!r}")
 
-# %% ../nbs/08_recipes.ipynb #7c9b88d3
+# %% ../nbs/08_recipes.ipynb #c6f97516
 class Method(BankRecipe):
     "The two-phase noise-tolerant method (DESIGN §4), with its ablations as switches."
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation
@@ -126,8 +132,9 @@ class Method(BankRecipe):
                  theta_low:float=0.1, theta_high:float=0.9, knn_k:int=None, knn_temperature:float=0.3,
                  ref_size:int=1024, seed:int=0,
                  trusted:str=None, # an audit's marks file: pairs a person judged override the estimate
+                 bank_every:int=None, # refresh the bank (estimate, prototypes, corrections) every k epochs of a phase; None: every epoch
                 ):
-        super().__init__(bank_dl, ref_size, tau, seed, trusted)
+        super().__init__(bank_dl, ref_size, tau, seed, trusted, bank_every)
         _check_estimator(estimator)
         if categories not in ('labels', 'kmeans'): raise ValueError(f"categories must be 'labels' or 'kmeans', got {categories!r}")
         if phase2 not in ('hybrid', 'ce'): raise ValueError(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
@@ -142,6 +149,8 @@ class Method(BankRecipe):
         return 'warm-up' if e < self.warmup_epochs else 'phase 1' if e < self.phase1_epochs else 'phase 2'
     def before_train(self):
         e = self.learn.epoch
+        if not self.bank_due(0 if e < self.warmup_epochs else self.warmup_epochs if e < self.phase1_epochs else self.phase1_epochs):
+            return  # between refreshes the last weights, prototypes and corrected labels stay in force
         self.refresh_bank()
         b = self.bank
         if self.estimator is not None:
@@ -191,17 +200,18 @@ class Method(BankRecipe):
     def load_state_dict(self, d):
         super().load_state_dict(d); self.phase2_epochs_done = int(self.phase2_epochs_done)
 
-# %% ../nbs/08_recipes.ipynb #bee61541
+# %% ../nbs/08_recipes.ipynb #94335d49
 class CorrOnly(BankRecipe):
     "NCR-style baseline: correspondence weights from a loss mixture; no label correction."
     def __init__(self, bank_dl, warmup_epochs:int=3, estimator='anchored', gamma:float=0.5, tau:float=0.1, ref_size:int=1024, seed:int=0,
-                 trusted:str=None):
-        super().__init__(bank_dl, ref_size, tau, seed, trusted)
+                 trusted:str=None, bank_every:int=None):
+        super().__init__(bank_dl, ref_size, tau, seed, trusted, bank_every)
         _check_estimator(estimator, allow_none=False)
         store_attr('warmup_epochs,estimator,gamma')
     @property
     def phase(self): return 'warm-up' if getattr(self.learn, 'epoch', 0) < self.warmup_epochs else 'weighted'
     def before_train(self):
+        if not self.bank_due(0 if self.learn.epoch < self.warmup_epochs else self.warmup_epochs): return
         self.refresh_bank()
         self.w_est = self.estimate_w(self.estimator)
         self.w = self.w_est.clone() if self.learn.epoch >= self.warmup_epochs else torch.ones_like(self.w_est)
@@ -213,13 +223,14 @@ class CorrOnly(BankRecipe):
 class LabelOnly(BankRecipe):
     "RRL-style baseline: k-NN label correction with hybrid supervision; every pair trusted."
     def __init__(self, bank_dl, warmup_epochs:int=3, beta:float=1.0, gamma:float=0.5, theta_low:float=0.1, theta_high:float=0.9,
-                 knn_k:int=None, knn_temperature:float=0.3, tau:float=0.1, ref_size:int=1024, seed:int=0):
-        super().__init__(bank_dl, ref_size, tau, seed)
+                 knn_k:int=None, knn_temperature:float=0.3, tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None):
+        super().__init__(bank_dl, ref_size, tau, seed, bank_every=bank_every)
         store_attr('warmup_epochs,beta,gamma,theta_low,theta_high,knn_k,knn_temperature')
         self.epochs_corrected = 0
     @property
     def phase(self): return 'warm-up' if getattr(self.learn, 'epoch', 0) < self.warmup_epochs else 'corrected'
     def before_train(self):
+        if not self.bank_due(0 if self.learn.epoch < self.warmup_epochs else self.warmup_epochs): return
         self.refresh_bank()
         if self.learn.epoch < self.warmup_epochs: return
         b = self.bank
