@@ -216,7 +216,7 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
                     device=init_distributed(cfg.train.device), deterministic=cfg.train.deterministic)
     return learn, noisy
 
-# %% ../nbs/09_experiment.ipynb #f7a70484
+# %% ../nbs/09_experiment.ipynb #09dc1a4b
 def summarise(learn:Learner)->dict:
     "Top-1 at the best and last epoch, and the last epoch's detection and correction scores."
     h = learn.history
@@ -239,7 +239,7 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
     if resume and not (run_dir/'checkpoint.pt').exists(): raise FileNotFoundError(f"cannot resume: {run_dir/'checkpoint.pt'} does not exist")
     if not resume and (run_dir/'checkpoint.pt').exists():
         raise FileExistsError(f"{run_dir} already holds a run; resume it (resume=True / --resume) or choose another run_dir")
-    joined = not torch.distributed.is_initialized()
+    joined = not (torch.distributed.is_available() and torch.distributed.is_initialized())
     init_distributed(cfg.train.device)  # under torchrun: join the process group
     if data is None and is_distributed():  # process 0 builds the caches; the others wait, then read them
         if not is_main(): barrier()
