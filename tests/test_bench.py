@@ -18,5 +18,6 @@ def test_bench_quick_writes_results(tmp_path):
     assert meta['cells'] == 6 and meta['machine']['cores'] >= 1 and meta['commit']
     speed = json.loads((tmp_path/'bench'/'speed-quick.json').read_text())
     assert speed['step']['phase2_ratio'] > 0 and 0 < speed['epoch']['extras_share'] < 1, speed
-    assert set(speed['targets']) == {'phase1_step', 'phase2_step', 'extras', 'loader'}
+    assert set(speed['targets']) == {'phase1_step', 'phase2_step', 'extras', 'loader', 'extras_bank_every'}
+    assert speed['bank_every']['refreshed'] == [0, 1, 2], speed['bank_every']  # epoch 3 (phase 2) reuses epoch 2's bank
     assert '| method phase-1 step / CE step |' in res.stdout and 'both50' in res.stdout, res.stdout[-3000:]
