@@ -250,7 +250,7 @@ def step_flops(learn)->float:
     learn.model.zero_grad(set_to_none=True)
     return float(fc.get_total_flops())
 
-# %% ../nbs/11_bench.ipynb #4f252ce6
+# %% ../nbs/11_bench.ipynb #fcc7e7bb
 SPEED_TARGETS = dict(phase_step_ratio=1.3, extras_share=0.15, loader_over_training=1.0)
 
 def _median(v): return float(np.median(v)) if len(v) else None
@@ -278,7 +278,7 @@ def speed_bench(root='data', # where the built-in datasets are written
                 num_frames:int=8, size:int=64, batch_size:int=64, # the library's default shapes
                 epochs:int=6, warmup_epochs:int=1, phase1_epochs:int=3, # the method's schedule: every phase gets ≥ 1 epoch
                 umap_points:int=2000, seed:int=0,
-                bank_every:int=2, # also time the method with the bank refreshed every k epochs (None: skip)
+                bank_every:int=3, # also time the method with the bank refreshed every k epochs (None: skip)
                )->dict:
     "Step-time ratios, per-epoch extras, loader vs training throughput, UMAP refresh, peak memory and FLOP rate, measured in one process."
     import resource
