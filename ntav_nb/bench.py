@@ -199,9 +199,10 @@ def accuracy_table(summary, # rows of summary.csv (`read_csv`) or its path
         lines.append('| *CE on clean labels* | ' + ' | '.join(fmt(m, sd) for _ in settings) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/11_bench.ipynb #6115ac0c
-import torch
+# %% ../nbs/11_bench.ipynb #ea7fc097
+import torch, inspect
 from .trainer import Callback
+from .recipes import Method, bank_refresh_due
 
 class StepTimer(Callback):
     "Times each training step (before_batch → after_step), the wait for data between steps, and the recipe's per-epoch work."
@@ -250,14 +251,14 @@ def step_flops(learn)->float:
     learn.model.zero_grad(set_to_none=True)
     return float(fc.get_total_flops())
 
-# %% ../nbs/11_bench.ipynb #fcc7e7bb
+# %% ../nbs/11_bench.ipynb #7c19c9e0
 SPEED_TARGETS = dict(phase_step_ratio=1.3, extras_share=0.15, loader_over_training=1.0)
 
 def _median(v): return float(np.median(v)) if len(v) else None
 
 def refresh_epochs(epochs:int, phase_starts, bank_every:int=None)->list:
-    "The epochs on which a bank recipe with these phase starts refreshes its bank (`BankRecipe.bank_due`)."
-    return [e for e in range(epochs) if (e - max(s for s in phase_starts if s <= e)) % (bank_every or 1) == 0]
+    "The epochs on which a bank recipe with these phase starts refreshes its bank (`recipes.bank_refresh_due`)."
+    return [e for e in range(epochs) if bank_refresh_due(e, phase_starts, bank_every)]
 
 def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_every`: refreshed and other epochs
                           bank_every:int, schedule=(20, 3, 8), # (epochs, warmup_epochs, phase1_epochs) of the schedule to cost
@@ -314,7 +315,8 @@ def speed_bench(root='data', # where the built-in datasets are written
                         extras_s=_median([e['extras_s'] for e in ep]),
                         extras_share=_median([e['extras_s'] / e['epoch_s'] for e in ep]),
                         data_wait_share_ce=_median([e['data_wait_s'] / e['epoch_s'] for e in timers['ce'].epochs]))
-    default_schedule = (BENCH_PRESET['epochs'], 3, 8)  # the grid's 20 epochs with the method's default phases
+    defaults = inspect.signature(Method).parameters
+    default_schedule = (BENCH_PRESET['epochs'], defaults['warmup_epochs'].default, defaults['phase1_epochs'].default)  # the grid's epochs, the method's phases
     if bank_every:
         ev = [e for e in timers['every'].epochs if e['phase'] != 'warm-up']
         res['bank_every'] = dict(k=bank_every, refreshed=[e['epoch'] for e in timers['every'].epochs if e['refreshed']],
