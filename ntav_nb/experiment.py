@@ -5,21 +5,21 @@
 # %% auto #0
 __all__ = ['RECIPES', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 'ModelConfig', 'TrainConfig', 'RunConfig',
            'config_to_dict', 'config_from_dict', 'load_config', 'apply_overrides', 'validate_config', 'prepare_data',
-           'build_learner', 'summarise', 'run', 'run_or_reuse', 'evaluate_run', 'demo_config', 'format_table',
-           'run_demo']
+           'loader_workers', 'build_learner', 'summarise', 'run', 'run_or_reuse', 'evaluate_run', 'demo_config',
+           'format_table', 'run_demo']
 
 # %% ../nbs/09_experiment.ipynb #ebb566ee
-import dataclasses, json, time
+import dataclasses, json, os, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
-from .core import seed_everything
+from .core import seed_everything, check_precision
 from .data import DecodeSettings, AVDataset, VideoAugment, read_manifest, build_cache
 from .builtin import build_avdigits, build_synthav
 from .noise import NoisyAV, make_noise_record, save_noise_record
-from .model import AVNet
+from .model import AVNet, weights_file
 from .trainer import Learner, MetricsCB, RunLogCB, ProgressCB, best_and_last, _config_diff, _dotted
 from .distributed import init_distributed, is_distributed, is_main, barrier, world, ShardSampler, DistributedCB
 from .recipes import LossRecipe, Method, CorrOnly, LabelOnly, CoTeaching
@@ -39,7 +39,8 @@ class DataConfig:
     test_split:str='test'
     flip:bool=None # horizontal flip in training; None = off for the built-ins (direction and digit shape matter), on otherwise
     batch_size:int=64
-    num_workers:int=0
+    num_workers:int=0 # loader worker processes, or 'auto' (the cores this process may use, less one, at most 12)
+    uint8_video:bool=None # serve uint8 frames and normalise them on the device; None = on for a CUDA device
 
 @dataclass
 class NoiseConfig:
@@ -51,6 +52,7 @@ class ModelConfig:
     encoder:str='small' # 'small' or 'resnet18'
     emb_dim:int=128
     width:int=None # stem width of the small encoders (None = its default)
+    weights:str=None # resnet18 only: a torchvision weights name found in torch's hub cache, or a local state-dict path (never downloads)
 
 @dataclass
 class TrainConfig:
@@ -61,6 +63,9 @@ class TrainConfig:
     seed:int=0
     deterministic:bool=False
     device:str='cpu'
+    precision:str=None # '32' (None), 'bf16' (bfloat16 autocast) or '16' (float16 autocast + gradient scaler)
+    channels_last:bool=None # channels-last convolution weights; None = on for a CUDA device
+    compile:bool=None # torch.compile the model (None = off)
 
 @dataclass
 class RunConfig:
@@ -152,6 +157,15 @@ def validate_config(cfg:RunConfig):
     bad = [k for k in cfg.recipe_args if k not in params or k in ('self', 'bank_dl', 'model2')]
     if bad: raise ValueError(f"recipe {cfg.recipe!r} has no argument(s) {bad}; it takes {[p for p in params if p not in ('self', 'bank_dl', 'model2')]}")
     if cfg.train.epochs < 1: raise ValueError(f"train.epochs must be at least 1, got {cfg.train.epochs}")
+    if cfg.train.precision is not None: check_precision(cfg.train.precision)
+    nw = cfg.data.num_workers
+    if nw != 'auto' and (isinstance(nw, bool) or not isinstance(nw, int) or nw < 0):
+        raise ValueError(f"data.num_workers must be a whole number ≥ 0 or 'auto', got {nw!r}")
+    if str(cfg.train.device).startswith('cuda') and not torch.cuda.is_available():
+        raise ValueError(f"train.device={cfg.train.device} but PyTorch sees no CUDA device (torch {torch.__version__}); train with train.device=cpu or install a CUDA build of PyTorch")
+    if cfg.model.weights is not None:
+        if cfg.model.encoder != 'resnet18': raise ValueError(f"model.weights is for model.encoder=resnet18; the {cfg.model.encoder!r} encoders have no pretrained weights")
+        weights_file(cfg.model.weights)  # a missing file fails here, before any data is built
     if cfg.data.batch_size < 2: raise ValueError(f"data.batch_size must be at least 2 (the contrastive losses need negatives), got {cfg.data.batch_size}")
     if cfg.recipe.startswith('method'):
         a = {**preset, **cfg.recipe_args}
@@ -159,7 +173,11 @@ def validate_config(cfg:RunConfig):
         if p1 >= cfg.train.epochs: raise ValueError(f"phase1_epochs ({p1}) leaves no epoch for phase 2 in {cfg.train.epochs} epochs; raise train.epochs or lower recipe_args.phase1_epochs")
 
 # %% ../nbs/09_experiment.ipynb #6aac3d28
-def prepare_data(dc:DataConfig, progress:bool=True)->tuple:
+def _on_cuda(device)->bool: return torch.device(device).type == 'cuda'
+
+def prepare_data(dc:DataConfig, progress:bool=True,
+                 device='cpu', # the training device: decides `dc.uint8_video` when it is None (uint8 frames on CUDA)
+                )->tuple:
     "(train with augmentation, train without, test) `AVDataset`s for a data configuration."
     settings = DecodeSettings(num_frames=dc.num_frames, size=dc.size, sample_rate=dc.sample_rate, duration=dc.duration)
     kw = {k: v for k, v in dict(n_train=dc.n_train, n_test=dc.n_test).items() if v is not None}
@@ -172,14 +190,23 @@ def prepare_data(dc:DataConfig, progress:bool=True)->tuple:
         flip = True
     else: raise ValueError(f"data.dataset must be 'avdigits', 'synthav' or a manifest .csv path, got {dc.dataset!r}")
     flip = flip if dc.flip is None else dc.flip
-    aug = VideoAugment(flip=flip)
-    return (AVDataset(paths['train'], train=True, video_augment=aug), AVDataset(paths['train'], train=False),
-            AVDataset(paths['test'], train=False))
+    norm = not (dc.uint8_video if dc.uint8_video is not None else _on_cuda(device))
+    aug = VideoAugment(flip=flip, normalise=norm)
+    return (AVDataset(paths['train'], train=True, video_augment=aug), AVDataset(paths['train'], train=False, video_augment=VideoAugment(normalise=norm)),
+            AVDataset(paths['test'], train=False, video_augment=VideoAugment(normalise=norm)))
 
 # %% ../nbs/09_experiment.ipynb #2584a681
-def _loader(ds, dc, shuffle, seed, batch_size=None):
+def loader_workers(num_workers, # a number, or 'auto'
+                  )->int:
+    "`data.num_workers` as a number: 'auto' is the cores this process may use, less one for training, between 1 and 12."
+    if num_workers != 'auto': return int(num_workers)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    return max(1, min(cores - 1, 12))
+
+def _loader(ds, dc, shuffle, seed, batch_size=None, pin:bool=False):
     "A loader over `ds`; in multi-process training each process gets its shard (padded evenly when shuffling for training)."
-    bs, kw = batch_size or dc.batch_size, dict(num_workers=dc.num_workers, persistent_workers=dc.num_workers > 0)
+    w = loader_workers(dc.num_workers)
+    bs, kw = batch_size or dc.batch_size, dict(num_workers=w, persistent_workers=w > 0, pin_memory=pin)
     if is_distributed():
         sampler = DistributedSampler(ds, shuffle=True, seed=seed, drop_last=False) if shuffle else ShardSampler(ds)
         return DataLoader(ds, batch_size=bs, sampler=sampler, **kw)
@@ -187,13 +214,14 @@ def _loader(ds, dc, shuffle, seed, batch_size=None):
 
 def _model(cfg, C):
     kw = {} if cfg.model.width is None or cfg.model.encoder != 'small' else dict(width=cfg.model.width)
+    if cfg.model.weights is not None: kw['weights'] = cfg.model.weights
     return AVNet(C, encoder=cfg.model.encoder, emb_dim=cfg.model.emb_dim, **kw)
 
 def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_eval, test); default: prepare_data(cfg.data)
                   progress:bool=True, run_dir=None):
     "Model, noisy loaders, recipe and learner for `cfg`; returns (learner, noisy training set)."
     validate_config(cfg)
-    train_aug, train_eval, test = data or prepare_data(cfg.data, progress=progress)
+    train_aug, train_eval, test = data or prepare_data(cfg.data, progress=progress, device=cfg.train.device)
     spec = 'clean' if cfg.recipe == 'ce_clean' else cfg.noise.spec
     record = make_noise_record(train_eval.labels, train_eval.classes, spec, seed=cfg.noise.seed)
     noisy, noisy_eval = NoisyAV(train_aug, record), NoisyAV(train_eval, record)
@@ -202,8 +230,9 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     model = _model(cfg, C)
     cls, preset = RECIPES[cfg.recipe]
     args = {**preset, **cfg.recipe_args}
+    pin = _on_cuda(cfg.train.device)
     if cls in (Method, CorrOnly, LabelOnly):
-        args['bank_dl'] = _loader(noisy_eval, cfg.data, False, 0, batch_size=max(cfg.data.batch_size, 256))
+        args['bank_dl'] = _loader(noisy_eval, cfg.data, False, 0, batch_size=max(cfg.data.batch_size, 256), pin=pin)
     if cls is CoTeaching:
         seed_everything(cfg.train.seed + 1); args['model2'] = _model(cfg, C)
     try: recipe = cls(**args)
@@ -211,9 +240,11 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     cbs = [MetricsCB(truth=noisy.truth()), ProgressCB(disable=None if progress and is_main() else True)]
     if run_dir is not None and is_main(): cbs.append(RunLogCB(run_dir))  # one process writes logs and checkpoints
     if is_distributed(): cbs.append(DistributedCB())
-    learn = Learner(model, _loader(noisy, cfg.data, True, cfg.train.seed), recipe, test_dl=_loader(test, cfg.data, False, 0),
-                    lr=cfg.train.lr, wd=cfg.train.wd, warmup_epochs=cfg.train.warmup_epochs, cbs=cbs, seed=cfg.train.seed,
-                    device=init_distributed(cfg.train.device), deterministic=cfg.train.deterministic)
+    t = cfg.train
+    learn = Learner(model, _loader(noisy, cfg.data, True, t.seed, pin=pin), recipe, test_dl=_loader(test, cfg.data, False, 0, pin=pin),
+                    lr=t.lr, wd=t.wd, warmup_epochs=t.warmup_epochs, cbs=cbs, seed=t.seed,
+                    device=init_distributed(t.device), deterministic=t.deterministic, precision=t.precision or '32',
+                    channels_last=t.channels_last if t.channels_last is not None else pin, compile=bool(t.compile))
     return learn, noisy
 
 # %% ../nbs/09_experiment.ipynb #09dc1a4b
@@ -243,7 +274,7 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
     init_distributed(cfg.train.device)  # under torchrun: join the process group
     if data is None and is_distributed():  # process 0 builds the caches; the others wait, then read them
         if not is_main(): barrier()
-        data = prepare_data(cfg.data, progress=progress and is_main())
+        data = prepare_data(cfg.data, progress=progress and is_main(), device=cfg.train.device)
         if is_main(): barrier()
     learn, noisy = build_learner(cfg, data=data, progress=progress, run_dir=run_dir)
     if cbs: learn.add_cbs(cbs)
@@ -316,7 +347,7 @@ def run_demo(out='runs/demo', seeds=(0,), recipes=('ce', 'method'), epochs:int=N
         data = None
         for recipe in recipes:
             cfg = demo_config(out, seed, recipe, epochs, quick, root)
-            if data is None: data = prepare_data(cfg.data, progress=progress)
+            if data is None: data = prepare_data(cfg.data, progress=progress, device=cfg.train.device)
             s = run_or_reuse(cfg, progress=progress, data=data)
             if report and not (Path(cfg.run_dir)/'report.html').exists():
                 from ntav_nb.views import write_report

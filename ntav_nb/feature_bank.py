@@ -110,6 +110,7 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
                         probs_a=o.logits_a.softmax(1), labels=torch.as_tensor(label).to(device))
             if keep_features: rows.update(h_v=o.h_v, h_a=o.h_a)
             for k, v in rows.items():
+                if v.is_floating_point(): v = v.float()  # autocast outputs (bf16/fp16) are stored in float32
                 if k not in store: store[k] = torch.zeros((n,) + v.shape[1:], dtype=v.dtype, device=v.device)
                 store[k][index.to(v.device)] = v
             seen[index] = True
@@ -120,7 +121,8 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
         missing = (~seen).nonzero().flatten()
         raise ValueError(f"{len(missing)} of {n} samples were never visited (first: {missing[:5].tolist()}); use a "
                          "loader over the whole dataset without drop_last")
-    return score_bank(FeatureBank(**store), ref_size, tau, seed)
+    with torch.autocast(torch.device(device).type, enabled=False):  # scores in float32, also when called under autocast
+        return score_bank(FeatureBank(**store), ref_size, tau, seed)
 
 def derangement(n:int, seed:int=0)->Tensor:
     "A seeded permutation of range(n) with no fixed point (n ≥ 2)."

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from fastcore.basics import store_attr
 from tqdm.auto import tqdm
-from .core import seed_everything
+from .core import seed_everything, autocast, check_precision, to_float
 
 # %% ../nbs/07_trainer.ipynb #c4618ae1
 class CancelFitException(Exception): "Raise in a callback to stop training (after_cancel_fit runs)."
@@ -76,15 +76,25 @@ class Learner:
                  seed:int=0, device='cpu',
                  deterministic:bool=False, # deterministic kernels (slower); needed for bit-exact resume on GPU
                  max_grad_norm:float=None, # clip gradients to this norm
+                 precision:str='32', # '32', 'bf16' (bfloat16 autocast) or '16' (float16 autocast + gradient scaler)
+                 channels_last:bool=False, # convolution weights in channels-last memory format (fast on GPUs)
+                 compile:bool=False, # compile the model in place with torch.compile
                 ):
-        store_attr('model,train_dl,recipe,test_dl,lr,wd,warmup_epochs,opt_func,seed,device,deterministic,max_grad_norm')
+        store_attr('model,train_dl,recipe,test_dl,lr,wd,warmup_epochs,opt_func,seed,device,deterministic,max_grad_norm,channels_last,compile')
+        self.precision = check_precision(precision)
         self.cbs = []
         self.add_cbs([recipe, *cbs])
         self.model.to(device)
+        if channels_last: self.model.to(memory_format=torch.channels_last)
+        if compile: self.model.compile()
+        self.scaler = torch.amp.GradScaler(torch.device(device).type, enabled=self.precision == '16')
         self.opt = opt_func(self.params(), lr=lr, weight_decay=wd)
         self.n_train = len(train_dl.dataset)
         self.epoch, self.history, self.start_epoch = 0, [], 0
     def params(self): return [p for p in self.model.parameters() if p.requires_grad] + list(getattr(self.recipe, 'extra_parameters', lambda: [])())
+    def autocast(self):
+        "The context the model's forward passes run in (training, evaluation, feature banks): autocast at `precision`."
+        return autocast(self.device, self.precision)
     def add_cbs(self, cbs):
         for cb in cbs:
             cb.learn = self
@@ -103,7 +113,8 @@ from fastcore.basics import patch
 
 @patch
 def one_batch(self:Learner):
-    self.out = self.recipe.forward(self.batch)
+    with self.autocast(): out = self.recipe.forward(self.batch)
+    self.out = out if self.precision == '32' else to_float(out)  # losses are computed in float32
     self('after_pred')
     per_sample = self.recipe.loss(self.out, self.batch)
     if per_sample.ndim != 1: raise ValueError(f"{type(self.recipe).__name__}.loss must return one loss per sample, got shape {tuple(per_sample.shape)}")
@@ -117,10 +128,12 @@ def one_batch(self:Learner):
     self('after_loss')
     if not self.training: return
     self.opt.zero_grad(set_to_none=True)
-    self.loss.backward()
+    self.scaler.scale(self.loss).backward()  # the scaler is a no-op unless precision is '16'
     self('after_backward')
-    if self.max_grad_norm: torch.nn.utils.clip_grad_norm_(self.params(), self.max_grad_norm)
-    self.opt.step()
+    if self.max_grad_norm:
+        self.scaler.unscale_(self.opt)
+        torch.nn.utils.clip_grad_norm_(self.params(), self.max_grad_norm)
+    self.scaler.step(self.opt); self.scaler.update()
     self('after_step')
 
 @patch
@@ -185,7 +198,7 @@ def evaluate(self:Learner, dl=None, # a loader of (video, audio, label, ...) bat
     n_classes = None
     for batch in dl:
         video, audio, y = _to(batch[:3], self.device)
-        logits = self.recipe.predict(model(video, audio))
+        with self.autocast(): logits = self.recipe.predict(model(video, audio)).float()
         top = logits.topk(min(5, logits.shape[1]), dim=1).indices
         counts += torch.stack([(top[:, 0] == y).sum(), (top == y[:, None]).any(1).sum(), torch.tensor(len(y), device=y.device)]).double()
         n_classes = logits.shape[1]
@@ -233,6 +246,7 @@ def save_checkpoint(self:Learner, path)->Path:
     ckpt = dict(format=1, epoch=self.epoch, fingerprint=json.dumps(self.fingerprint(), sort_keys=True),
                 model=self.bare_model.state_dict(), opt=self.opt.state_dict(),
                 recipe=_state_to_tensors(self.recipe.state_dict()), history=json.dumps(self.history))
+    if self.scaler.is_enabled(): ckpt['scaler'] = self.scaler.state_dict()
     tmp = path.with_name(path.name + '.tmp')
     torch.save(ckpt, tmp)
     os.replace(tmp, path)
@@ -252,6 +266,7 @@ def load_checkpoint(self:Learner, path):
         raise ValueError(f"checkpoint {path} was made with another configuration ({detail}); resume with the original configuration or start a new run")
     self.bare_model.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['opt'])
+    if self.scaler.is_enabled() and 'scaler' in ckpt: self.scaler.load_state_dict(ckpt['scaler'])
     self.recipe.load_state_dict(_tensors_to_state(ckpt['recipe']))
     self.history = json.loads(ckpt['history'])
     self.start_epoch = ckpt['epoch'] + 1
