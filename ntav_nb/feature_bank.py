@@ -9,7 +9,7 @@ __all__ = ['FeatureBank', 'reference_set', 'cross_modal_losses', 'extract_bank',
            'LabelCorrection', 'correction_features', 'default_k', 'correct_labels', 'benchmark_feature_bank']
 
 # %% ../nbs/06_feature_bank.ipynb #b7325bd3
-import json, math, os, resource, subprocess, sys, time
+import contextlib, json, math, os, resource, subprocess, sys, time
 from dataclasses import dataclass
 from typing import NamedTuple
 import numpy as np
@@ -89,6 +89,7 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
                  device=None,            # where to run the model (default: the model's device)
                  allow_missing:bool=False, # a shard of the data (one process of several): skip the completeness
                                            # check and the scoring; gather the shards, then call `score_bank`
+                 forward_context=None,    # a function returning the context of the model's forward passes (e.g. `Learner.autocast`)
                 )->FeatureBank:
     "Run `model` in eval mode over `loader`, store per-sample outputs at their dataset index, and score every pair."
     n = len(loader.dataset) if num_samples is None else num_samples
@@ -105,7 +106,7 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
             index = torch.as_tensor(index).long()
             if index.min() < 0 or index.max() >= n:
                 raise ValueError(f"index {int(index.max())} is outside [0, {n}); pass num_samples= the dataset size")
-            o = model(video.to(device), audio.to(device))
+            with (forward_context or contextlib.nullcontext)(): o = model(video.to(device), audio.to(device))
             rows = dict(z_v=o.z_v, z_a=o.z_a, probs=o.logits.softmax(1), probs_v=o.logits_v.softmax(1),
                         probs_a=o.logits_a.softmax(1), labels=torch.as_tensor(label).to(device))
             if keep_features: rows.update(h_v=o.h_v, h_a=o.h_a)
@@ -121,8 +122,7 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
         missing = (~seen).nonzero().flatten()
         raise ValueError(f"{len(missing)} of {n} samples were never visited (first: {missing[:5].tolist()}); use a "
                          "loader over the whole dataset without drop_last")
-    with torch.autocast(torch.device(device).type, enabled=False):  # scores in float32, also when called under autocast
-        return score_bank(FeatureBank(**store), ref_size, tau, seed)
+    return score_bank(FeatureBank(**store), ref_size, tau, seed)
 
 def derangement(n:int, seed:int=0)->Tensor:
     "A seeded permutation of range(n) with no fixed point (n ≥ 2)."

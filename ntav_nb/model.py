@@ -201,24 +201,30 @@ def training_throughput(model:nn.Module, # an `AVNet` (put on `device` by this f
                         n_mels:int=64, n_frames:int=101,         # log-mel shape
                         steps:int=5, warmup:int=1,               # timed steps, untimed steps before them
                         device='cpu',
+                        precision:str='32',                      # '32', 'bf16' or '16' (autocast; see `ntav_nb.core.autocast`)
+                        channels_last:bool=False,                # convolution weights in channels-last memory format
                        )->dict:
     "Time training steps of `model` on random data; return `dict(clips_per_s, s_per_step, ...)`."
+    from ntav_nb.core import autocast
     model = model.to(device).train()
+    if channels_last: model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    scaler = torch.amp.GradScaler(torch.device(device).type, enabled=str(precision) == '16')
     g = torch.Generator().manual_seed(0)
     video = torch.randn(batch_size, T, 3, size, size, generator=g).to(device)
     audio = torch.randn(batch_size, 1, n_mels, n_frames, generator=g).to(device)
     y = torch.randint(0, model.num_classes, (batch_size,), generator=g).to(device)
     def step():
-        o = model(video, audio)
+        with autocast(device, precision): o = model(video, audio)
+        o = AVOutput(*(t.float() for t in o))
         loss = (F.cross_entropy(o.logits, y) + F.cross_entropy(o.logits_v, y) + F.cross_entropy(o.logits_a, y)
                 - (o.z_v * o.z_a).sum(1).mean())
-        opt.zero_grad(); loss.backward(); opt.step()
+        opt.zero_grad(); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
     for _ in range(warmup): step()
     if str(device).startswith('cuda'): torch.cuda.synchronize()
     t0 = time.perf_counter()
     for _ in range(steps): step()
     if str(device).startswith('cuda'): torch.cuda.synchronize()
     dt = (time.perf_counter() - t0) / steps
-    return dict(clips_per_s=batch_size / dt, s_per_step=dt, batch_size=batch_size, T=T, size=size,
-                n_mels=n_mels, n_frames=n_frames, threads=torch.get_num_threads(), device=str(device))
+    return dict(clips_per_s=batch_size / dt, s_per_step=dt, batch_size=batch_size, T=T, size=size, n_mels=n_mels, n_frames=n_frames,
+                precision=str(precision), channels_last=channels_last, threads=torch.get_num_threads(), device=str(device))

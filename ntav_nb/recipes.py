@@ -68,10 +68,10 @@ class BankRecipe(Recipe):
     def refresh_bank(self):
         l = self.learn
         if is_distributed():  # each process extracts its shard; all of them then hold and score the whole bank
-            with l.autocast(): shard = extract_bank(l.bare_model, self._bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True)
+            shard = extract_bank(l.bare_model, self._bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True, forward_context=l.autocast)
             self.bank = score_bank(gather_bank(shard), self.ref_size, self.tau, self.seed)
-        else:  # forward passes at the run's precision; the bank is stored and scored in float32
-            with l.autocast(): self.bank = extract_bank(l.bare_model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device)
+        else: self.bank = extract_bank(l.bare_model, self._bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device,
+                                       forward_context=l.autocast)  # forward passes at the run's precision; the bank is float32
     @property
     def phase_starts(self)->tuple: return (0, getattr(self, 'warmup_epochs', 0))  # warm-up, then the recipe's one phase
     def bank_due(self)->bool:
