@@ -207,15 +207,18 @@ from .recipes import Method, bank_refresh_due
 class StepTimer(Callback):
     "Times each training step (before_batch → after_step), the wait for data between steps, and the recipe's per-epoch work."
     order = -100
+    def _now(self):  # on a GPU, wait for the queued kernels so that a step's time is its computation, not its launch
+        if torch.device(self.learn.device).type == 'cuda': torch.cuda.synchronize()
+        return time.perf_counter()
     def before_fit(self): self.steps, self.epochs, self._bank = [], [], None
     def before_epoch(self): self._e0, self._wait, self._last = time.perf_counter(), 0.0, None
     def before_train(self): self._x0 = self._x1 = time.perf_counter()
     def before_batch(self):
-        now = time.perf_counter()
+        now = self._now()
         self._wait += now - (self._x1 if self._last is None else self._last)  # the first batch waits after the recipe's work
         self._b0 = now
     def after_step(self):
-        self._last = time.perf_counter()
+        self._last = self._now()
         self.steps.append(dict(epoch=self.learn.epoch, phase=self.learn.recipe.phase, s=self._last - self._b0, n=len(self.learn.batch[2])))
     def after_epoch(self):
         bank = getattr(self.learn.recipe, 'bank', None)  # a new bank object = the recipe refreshed its bank this epoch
@@ -230,15 +233,21 @@ class ExtrasEnd(Callback):
     def before_train(self): self.timer._x1 = time.perf_counter()
 
 # %% ../nbs/11_bench.ipynb #cc63e770
-def matmul_gflops(n:int=1024, reps:int=10)->float:
-    "This machine's fp32 matmul rate (GFLOP/s, best of `reps`) at the current torch thread count."
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(reps))
-    return 2 * n ** 3 / best / 1e9
-
-def _timed(f):
-    t = time.perf_counter(); f(); return time.perf_counter() - t
+def matmul_gflops(n:int=1024, reps:int=10,
+                  device='cpu', precision:str='32', # the device, and '32' (float32) or 'bf16'/'16' (that dtype's matmul)
+                 )->float:
+    "This machine's matmul rate (GFLOP/s, best of `reps`) on `device` at `precision` (on the CPU: at the current thread count)."
+    from ntav_nb.core import PRECISIONS, check_precision
+    dtype = PRECISIONS[check_precision(precision)] or torch.float32
+    a, b = torch.randn(n, n, device=device).to(dtype), torch.randn(n, n, device=device).to(dtype)
+    cuda = torch.device(device).type == 'cuda'
+    def once():
+        if cuda: torch.cuda.synchronize()
+        t = time.perf_counter(); a @ b
+        if cuda: torch.cuda.synchronize()
+        return time.perf_counter() - t
+    once()
+    return 2 * n ** 3 / min(once() for _ in range(reps)) / 1e9
 
 def step_flops(learn)->float:
     "FLOPs of one training step (forward + backward) of `learn.model` on its first training batch."
@@ -246,8 +255,8 @@ def step_flops(learn)->float:
     batch = [t.to(learn.device) for t in next(iter(learn.train_dl))]
     learn.recipe.learn = learn
     with FlopCounterMode(display=False) as fc:
-        out = learn.recipe.forward(batch)
-        learn.recipe.loss(out, batch).mean().backward()
+        with learn.autocast(): out = learn.recipe.forward(batch)
+        learn.recipe.loss(out, batch).float().mean().backward()
     learn.model.zero_grad(set_to_none=True)
     return float(fc.get_total_flops())
 
@@ -274,47 +283,77 @@ def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_
     t_on, t_off = _median([e['epoch_s'] for e in on]), _median([e['epoch_s'] for e in off])
     return (n_on * x_on + n_off * x_off) / (n_on * t_on + n_off * t_off)
 
+_PHASES = ('warm-up', 'phase 1', 'phase 2')
+def _key(phase): return phase.replace(' ', '').replace('-', '')
+
 def speed_bench(root='data', # where the built-in datasets are written
                 dataset:str='avdigits', n_train:int=None, # training clips (None: the dataset's default)
                 num_frames:int=8, size:int=64, batch_size:int=64, # the library's default shapes
                 epochs:int=6, warmup_epochs:int=1, phase1_epochs:int=3, # the method's schedule: every phase gets ≥ 1 epoch
                 umap_points:int=2000, seed:int=0,
                 bank_every:int=3, # also time the method with the bank refreshed every k epochs (None: skip)
+                device='cpu', # 'cpu' or 'cuda': where the model trains (on CUDA: uint8 frames, pinned memory, channels-last)
+                precisions=('32', 'bf16'), # CE and the method are timed at each; the first is the reference for the other figures
+                encoder:str='small', num_workers=0, # model.encoder and data.num_workers of every timed run
                )->dict:
-    "Step-time ratios, per-epoch extras, loader vs training throughput, UMAP refresh, peak memory and FLOP rate, measured in one process."
-    import resource
+    "Step-time ratios at each precision, per-epoch extras, loader vs training throughput, UMAP refresh, peak memory and FLOP rate, measured in one process."
+    import gc, resource
+    from ntav_nb.core import check_precision
     from ntav_nb.experiment import build_learner, DEMO_NOISE
-    from ntav_nb.views import umap_layout
     if not 0 < warmup_epochs < phase1_epochs < epochs: raise ValueError(f"need 0 < warmup_epochs < phase1_epochs < epochs so that each phase is timed, got {warmup_epochs}, {phase1_epochs}, {epochs}")
-    base = RunConfig(data=DataConfig(dataset=dataset, root=str(root), n_train=n_train, num_frames=num_frames, size=size, batch_size=batch_size),
-                     noise=NoiseConfig(spec=DEMO_NOISE, seed=seed), train=TrainConfig(epochs=epochs, seed=seed))
-    data = prepare_data(base.data, progress=False)
-    res = dict(setting=dict(dataset=dataset, n_train=len(data[0]), num_frames=num_frames, size=size, batch_size=batch_size,
-                            epochs=epochs, torch_threads=torch.get_num_threads()), machine=machine(), commit=_commit(),
-               command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None)
-    res['matmul_gflops'] = matmul_gflops()
-    timers, learners = {}, {}
+    precisions = [check_precision(p) for p in precisions]
+    if not precisions: raise ValueError("give at least one precision to time, e.g. precisions=('32', 'bf16')")
+    cuda = torch.device(device).type == 'cuda'
+    if cuda and not torch.cuda.is_available(): raise ValueError(f"device={device} but PyTorch sees no CUDA device")
+    base = RunConfig(data=DataConfig(dataset=dataset, root=str(root), n_train=n_train, num_frames=num_frames, size=size, batch_size=batch_size, num_workers=num_workers),
+                     noise=NoiseConfig(spec=DEMO_NOISE, seed=seed), model=ModelConfig(encoder=encoder),
+                     train=TrainConfig(epochs=epochs, seed=seed, device=str(device)))
+    data = prepare_data(base.data, progress=False, device=device)
+    res = dict(setting=dict(dataset=dataset, n_train=len(data[0]), num_frames=num_frames, size=size, batch_size=batch_size, encoder=encoder,
+                            epochs=epochs, device=str(device), precisions=precisions, num_workers=num_workers, torch_threads=torch.get_num_threads()),
+               machine=machine(), commit=_commit(), command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None)
+    ref = precisions[0]
+    res['matmul_gflops'] = matmul_gflops(4096 if cuda else 1024, device=device)   # float32, the reference rate
+    res['matmul_gflops_by_precision'] = {p: (res['matmul_gflops'] if p == '32' else matmul_gflops(4096 if cuda else 1024, device=device, precision=p)) for p in precisions}
+    timers, peak_gpu, flops, loader = {}, {}, {}, None
+    z_bank = None
     sched = dict(warmup_epochs=warmup_epochs, phase1_epochs=phase1_epochs)
-    runs = [('ce', 'ce', {}), ('method', 'method', sched)] + ([('every', 'method', sched | dict(bank_every=bank_every))] if bank_every else [])
-    for name, recipe, args in runs:
-        learn, _ = build_learner(dataclasses.replace(base, recipe=recipe, recipe_args=args), data=data, progress=False)
+    runs = [(f'ce@{p}', 'ce', {}, p) for p in precisions] + [(f'method@{p}', 'method', sched, p) for p in precisions]
+    runs += [('every', 'method', sched | dict(bank_every=bank_every), ref)] if bank_every else []
+    for name, recipe, args, p in runs:
+        if cuda: torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
+        cfg = dataclasses.replace(base, recipe=recipe, recipe_args=args, train=dataclasses.replace(base.train, precision=p))
+        learn, _ = build_learner(cfg, data=data, progress=False)
         timer = StepTimer(); learn.add_cbs([timer, ExtrasEnd(timer)])
         learn.fit(epochs)
-        timers[name], learners[name] = timer, learn
+        timers[name] = timer
+        if cuda: peak_gpu[name] = torch.cuda.max_memory_allocated() / 2**30
+        if recipe == 'ce': flops[p] = step_flops(learn)
+        if loader is None:  # the loader alone, over one training epoch (the same loader at every precision); its workers are warm
+            t0 = time.perf_counter(); n = sum(len(b[2]) for b in learn.train_dl); loader = n / (time.perf_counter() - t0)
+        if name == f'method@{ref}': z_bank = learn.recipe.bank.z_v.cpu().numpy()
+        del learn; gc.collect()  # one learner (and its loader workers) at a time
     full = lambda t, phase=None: [s['s'] for s in t.steps if s['n'] == batch_size and (phase is None or s['phase'] == phase)]
-    ce_step = _median(full(timers['ce']))
-    steps = dict(ce_s=ce_step)
-    for ph in ('warm-up', 'phase 1', 'phase 2'):
-        m = _median(full(timers['method'], ph))
-        steps[ph.replace(' ', '').replace('-', '') + '_s'] = m
-        steps[ph.replace(' ', '').replace('-', '') + '_ratio'] = m / ce_step
-    res['step'] = steps
-    ep = [e for e in timers['method'].epochs if e['phase'] != 'warm-up']
-    res['epoch'] = dict(ce_epoch_s=_median([e['epoch_s'] for e in timers['ce'].epochs]),
+    res['by_precision'] = {}
+    for p in precisions:
+        ce_s = _median(full(timers[f'ce@{p}']))
+        row = dict(ce_clips_per_s=batch_size / ce_s, ce_s=ce_s)
+        for ph in _PHASES:
+            m = _median(full(timers[f'method@{p}'], ph))
+            row[f'{_key(ph)}_clips_per_s'], row[f'{_key(ph)}_ratio'] = batch_size / m, m / ce_s
+        row['ce_speedup_vs_' + ref] = res['by_precision'][ref]['ce_s'] / ce_s if p != ref else 1.0
+        if cuda: row['peak_gpu_gib'] = max(peak_gpu[f'ce@{p}'], peak_gpu[f'method@{p}'])
+        res['by_precision'][p] = row
+    r = res['by_precision'][ref]
+    res['step'] = dict(ce_s=r['ce_s'], **{f'{_key(ph)}_{k}': (r[f'{_key(ph)}_ratio'] * r['ce_s'] if k == 's' else r[f'{_key(ph)}_ratio'])
+                                         for ph in _PHASES for k in ('s', 'ratio')})
+    ce_t, me_t = timers[f'ce@{ref}'], timers[f'method@{ref}']
+    ep = [e for e in me_t.epochs if e['phase'] != 'warm-up']
+    res['epoch'] = dict(ce_epoch_s=_median([e['epoch_s'] for e in ce_t.epochs]),
                         method_epoch_s=_median([e['epoch_s'] for e in ep]),
                         extras_s=_median([e['extras_s'] for e in ep]),
                         extras_share=_median([e['extras_s'] / e['epoch_s'] for e in ep]),
-                        data_wait_share_ce=_median([e['data_wait_s'] / e['epoch_s'] for e in timers['ce'].epochs]))
+                        data_wait_share_ce=_median([e['data_wait_s'] / e['epoch_s'] for e in ce_t.epochs]))
     defaults = inspect.signature(Method).parameters
     default_schedule = (BENCH_PRESET['epochs'], defaults['warmup_epochs'].default, defaults['phase1_epochs'].default)  # the grid's epochs, the method's phases
     if bank_every:
@@ -324,17 +363,23 @@ def speed_bench(root='data', # where the built-in datasets are written
                                  other_extras_s=_median([e['extras_s'] for e in ev if not e['refreshed']]),
                                  measured_share=sum(e['extras_s'] for e in ev) / sum(e['epoch_s'] for e in ev),
                                  schedule=default_schedule, schedule_share=schedule_extras_share(timers['every'].epochs, bank_every, default_schedule))
-    dl = learners['ce'].train_dl
-    t0 = time.perf_counter(); n = sum(len(b[2]) for b in dl); load_s = time.perf_counter() - t0
-    res['loader'] = dict(loader_clips_per_s=n / load_s, training_clips_per_s=batch_size / ce_step, loader_over_training=n / load_s / (batch_size / ce_step))
-    z = learners['method'].recipe.bank.z_v.numpy()
-    z = z[np.random.default_rng(seed).permutation(len(z))[:umap_points]]
-    t0 = time.perf_counter(); umap_layout(z, seed=seed); first = time.perf_counter() - t0
-    t0 = time.perf_counter(); umap_layout(z, seed=seed); again = time.perf_counter() - t0
-    res['umap'] = dict(points=len(z), first_call_s=first, refresh_s=again)
-    flops = step_flops(learners['ce'])
-    res['flops'] = dict(ce_step_gflop=flops / 1e9, achieved_gflops=flops / ce_step / 1e9, share_of_matmul=flops / ce_step / 1e9 / res['matmul_gflops'])
+    fastest = max(precisions, key=lambda p: res['by_precision'][p]['ce_clips_per_s'])   # the loader must keep up with the fastest training
+    train_cps = res['by_precision'][fastest]['ce_clips_per_s']
+    res['loader'] = dict(loader_clips_per_s=loader, training_clips_per_s=train_cps, loader_over_training=loader / train_cps, against=fastest)
+    try:
+        from ntav_nb.views import umap_layout
+        z = z_bank[np.random.default_rng(seed).permutation(len(z_bank))[:umap_points]]
+        t0 = time.perf_counter(); umap_layout(z, seed=seed); first = time.perf_counter() - t0
+        t0 = time.perf_counter(); umap_layout(z, seed=seed); again = time.perf_counter() - t0
+        res['umap'] = dict(points=len(z), first_call_s=first, refresh_s=again)
+    except ImportError as e: res['umap'] = dict(skipped=str(e))  # a GPU machine without umap-learn/plotly still gets the other figures
+    res['flops'] = {}
+    for p in precisions:
+        step, mm = res['by_precision'][p]['ce_s'], res['matmul_gflops_by_precision'][p]
+        res['flops'][p] = dict(ce_step_gflop=flops[p] / 1e9, achieved_gflops=flops[p] / step / 1e9, matmul_gflops=mm, share_of_matmul=flops[p] / step / 1e9 / mm)
+    res['flops'].update(res['flops'][ref])  # the reference precision's figures at the top level, as before
     res['peak_memory_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if cuda: res['peak_gpu_gib'] = max(peak_gpu.values())
     t = SPEED_TARGETS
     res['targets'] = dict(phase1_step=res['step']['phase1_ratio'] <= t['phase_step_ratio'], phase2_step=res['step']['phase2_ratio'] <= t['phase_step_ratio'],
                           extras=res['epoch']['extras_share'] <= t['extras_share'], loader=res['loader']['loader_over_training'] >= t['loader_over_training'])
@@ -345,16 +390,28 @@ def format_speed(res:dict)->str:
     "The speed figures as a markdown table (figure, value, target)."
     s, e, l, u, f, t = res['step'], res['epoch'], res['loader'], res['umap'], res['flops'], res['targets']
     ok = lambda b: 'met' if b else '**missed**'
+    names = {'32': 'fp32', 'bf16': 'bf16', '16': 'fp16'}
+    bp = res.get('by_precision', {})
+    ref = next(iter(bp), '32')
+    prec_rows = [(f"{names[p]}: CE / warm-up / phase 1 / phase 2 clips/s", ' / '.join(f"{r[k]:.0f}" for k in ('ce_clips_per_s', 'warmup_clips_per_s', 'phase1_clips_per_s', 'phase2_clips_per_s'))
+                  + (f" (CE {r['ce_speedup_vs_' + ref]:.2f}× {names[ref]}; method phase 1 / phase 2 {r['phase1_ratio']:.2f}× / {r['phase2_ratio']:.2f}× CE)" if p != ref else ''),
+                  f"peak GPU memory {r['peak_gpu_gib']:.1f} GiB" if 'peak_gpu_gib' in r else '') for p, r in bp.items()]
+    umap_row = ((f"UMAP refresh, {u['points']} points", f"{u['refresh_s']:.2f} s (first call {u['first_call_s']:.1f} s)", '') if 'refresh_s' in u
+                else ('UMAP refresh', 'not measured (' + u.get('skipped', '?') + ')', ''))
+    model = res['setting'].get('encoder', 'small')
     rows = [('CE training step', f"{s['ce_s'] * 1e3:.0f} ms", ''),
             ('method warm-up step / CE step', f"{s['warmup_ratio']:.2f}×", ''),
             ('method phase-1 step / CE step', f"{s['phase1_ratio']:.2f}×", f"≤ {SPEED_TARGETS['phase_step_ratio']}×: {ok(t['phase1_step'])}"),
             ('method phase-2 step / CE step', f"{s['phase2_ratio']:.2f}×", f"≤ {SPEED_TARGETS['phase_step_ratio']}×: {ok(t['phase2_step'])}"),
+            *prec_rows,
             ('per-epoch extras (bank, estimator, prototypes, corrector) / method epoch', f"{e['extras_share'] * 100:.1f} % ({e['extras_s']:.2f} s of {e['method_epoch_s']:.2f} s)", f"≤ {SPEED_TARGETS['extras_share'] * 100:.0f} %: {ok(t['extras'])}"),
             *([(f"… with the bank every {b['k']} epochs (`bank_every={b['k']}`), over a {b['schedule'][0]}-epoch schedule", f"{b['schedule_share'] * 100:.1f} % (refresh epochs {b['refresh_extras_s']:.2f} s, others {b['other_extras_s']:.2f} s)", f"≤ {SPEED_TARGETS['extras_share'] * 100:.0f} %: {ok(t['extras_bank_every'])}")]
               if (b := res.get('bank_every')) else []),
-            ('data loader alone / training step throughput', f"{l['loader_over_training']:.1f}× ({l['loader_clips_per_s']:.0f} vs {l['training_clips_per_s']:.0f} clips/s)", f"≥ 1×: {ok(t['loader'])}"),
+            ('data loader alone / training step throughput', f"{l['loader_over_training']:.1f}× ({l['loader_clips_per_s']:.0f} vs {l['training_clips_per_s']:.0f} clips/s" + (f", {names[l['against']]}" if 'against' in l else '') + ')', f"≥ 1×: {ok(t['loader'])}"),
             ('CE epoch spent waiting for data', f"{e['data_wait_share_ce'] * 100:.1f} %", ''),
-            (f"UMAP refresh, {u['points']} points", f"{u['refresh_s']:.2f} s (first call {u['first_call_s']:.1f} s)", ''),
+            umap_row,
             ('peak memory (whole process)', f"{res['peak_memory_mb'] / 1024:.2f} GiB", ''),
-            ('small model, CE step', f"{f['achieved_gflops']:.1f} GFLOP/s = {f['share_of_matmul'] * 100:.0f} % of fp32 matmul ({res['matmul_gflops']:.0f} GFLOP/s)", '')]
+            *([(f"{model} model, CE step, {names[p]}", f"{x['achieved_gflops']:.1f} GFLOP/s = {x['share_of_matmul'] * 100:.0f} % of {names[p]} matmul ({x['matmul_gflops']:.0f} GFLOP/s)", '')
+               for p, x in f.items() if isinstance(x, dict)] or
+              [(f'{model} model, CE step', f"{f['achieved_gflops']:.1f} GFLOP/s = {f['share_of_matmul'] * 100:.0f} % of fp32 matmul ({res['matmul_gflops']:.0f} GFLOP/s)", '')])]
     return '\n'.join(['| figure | value | target |', '|---|---|---|'] + [f'| {a} | {b} | {c} |' for a, b, c in rows])

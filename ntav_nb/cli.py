@@ -143,6 +143,15 @@ def _bench_args(p):
     p.add_argument('--threads', type=int, default=1, help='torch threads per run (default: 1)')
     p.add_argument('--datasets', nargs='+', default=None, help='limit the grid to these datasets')
     p.add_argument('--seeds', type=int, nargs='+', default=None, help='limit the grid to these seeds')
+    g = p.add_argument_group('speed benchmark settings (defaults: the library\'s default shapes on the CPU)')
+    g.add_argument('--device', default='cpu', help="where the speed benchmark trains: cpu or cuda (default: cpu)")
+    g.add_argument('--precisions', nargs='+', default=['32', 'bf16'], help='precisions timed side by side, the first being the reference (default: 32 bf16; also 16)')
+    g.add_argument('--encoder', default='small', help='model.encoder: small or resnet18 (default: small)')
+    g.add_argument('--frames', type=int, default=8, help='frames per clip (default: 8)')
+    g.add_argument('--size', type=int, default=64, help='frame side in pixels (default: 64)')
+    g.add_argument('--batch-size', type=int, default=64, help='clips per batch (default: 64)')
+    g.add_argument('--n-train', type=int, default=None, help='training clips (default: the dataset\'s)')
+    g.add_argument('--workers', default='0', help="data.num_workers: a number or auto (default: 0)")
 
 @subcommand('bench', 'benchmarks: accuracy of every recipe under every noise setting, and training speed and cost', _bench_args)
 def _bench(args):
@@ -158,9 +167,16 @@ def _bench(args):
         print(f"\nresults: {acc_dir/'results.csv'}, {summary}, {acc_dir/'bench.json'}")
     if args.what in ('all', 'speed'):
         kw = dict(n_train=300, epochs=4, warmup_epochs=1, phase1_epochs=2) if args.quick else {}
-        res = bench.speed_bench(args.data, **kw)
+        if args.n_train is not None: kw['n_train'] = args.n_train
+        workers = args.workers if args.workers == 'auto' else int(args.workers)
+        res = bench.speed_bench(args.data, device=args.device, precisions=tuple(args.precisions), encoder=args.encoder, num_frames=args.frames,
+                                size=args.size, batch_size=args.batch_size, num_workers=workers, **kw)
         out.mkdir(parents=True, exist_ok=True)
-        f = out/('speed-quick.json' if args.quick else 'speed.json')
+        f = out/(('speed-quick' if args.quick else 'speed') + ('' if args.device == 'cpu' else '-' + args.device.replace(':', '')) + '.json')
         f.write_text(json.dumps(res, indent=1))
         print('\n' + bench.format_speed(res) + f"\n\nspeed figures: {f}")
     return 0
+
+# %% ../nbs/20_cli.ipynb #860530d6
+#| eval: false
+if __name__ == '__main__': sys.exit(main())  # `python -m ntav_nb.cli ...` (and `torchrun -m ntav_nb.cli ...`) where no `ntav` script is installed
