@@ -332,7 +332,7 @@ def speed_bench(root='data', # where the built-in datasets are written
         if loader is None:  # the loader alone, over one training epoch (the same loader at every precision); its workers are warm
             t0 = time.perf_counter(); n = sum(len(b[2]) for b in learn.train_dl); loader = n / (time.perf_counter() - t0)
         if name == f'method@{ref}': z_bank = learn.recipe.bank.z_v.cpu().numpy()
-        del learn; gc.collect()  # one learner (and its loader workers) at a time
+        learn.close(); timer.learn = None; del learn; gc.collect()  # one learner (and its loader workers) at a time
     full = lambda t, phase=None: [s['s'] for s in t.steps if s['n'] == batch_size and (phase is None or s['phase'] == phase)]
     res['by_precision'] = {}
     for p in precisions:

@@ -282,7 +282,8 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir/'config.json').write_text(json.dumps(config_to_dict(cfg), indent=1))
         save_noise_record(noisy.truth(), run_dir/'noise')
-    learn.fit(cfg.train.epochs, resume=run_dir if resume else None)
+    try: learn.fit(cfg.train.epochs, resume=run_dir if resume else None)
+    finally: learn.close()  # loader workers stop now, not at exit
     summary = summarise(learn) | dict(recipe=cfg.recipe, run_dir=str(run_dir), processes=world()[1])
     if is_main(): (run_dir/'summary.json').write_text(json.dumps(summary, indent=1))
     barrier()
@@ -311,7 +312,8 @@ def evaluate_run(run_dir, progress:bool=False)->dict:
     learn, _ = build_learner(cfg, progress=progress)
     learn.n_epochs = cfg.train.epochs
     learn.load_checkpoint(run_dir)
-    return learn.evaluate() | dict(epoch=learn.start_epoch - 1)
+    try: return learn.evaluate() | dict(epoch=learn.start_epoch - 1)
+    finally: learn.close()
 
 # %% ../nbs/09_experiment.ipynb #d262f2ef
 DEMO_NOISE = 'label=sym:0.4,corr=swap:0.4'
