@@ -66,6 +66,8 @@ class TrainConfig:
     precision:str=None # '32' (None), 'bf16' (bfloat16 autocast) or '16' (float16 autocast + gradient scaler)
     channels_last:bool=None # channels-last convolution weights; None = on for a CUDA device
     compile:bool=None # torch.compile the model (None = off)
+    def __post_init__(self):
+        if self.precision is not None: self.precision = check_precision(self.precision)  # 16, 'fp16', '16' -> '16'
 
 @dataclass
 class RunConfig:
