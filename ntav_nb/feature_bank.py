@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 import torch.nn.functional as F
+from .core import to_float
 from .losses import category_prototypes
 
 # %% ../nbs/06_feature_bank.ipynb #80bd13b6
@@ -107,11 +108,11 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
             if index.min() < 0 or index.max() >= n:
                 raise ValueError(f"index {int(index.max())} is outside [0, {n}); pass num_samples= the dataset size")
             with (forward_context or contextlib.nullcontext)(): o = model(video.to(device), audio.to(device))
+            o = to_float(o)  # softmax and every score in float32, also after a low-precision forward pass
             rows = dict(z_v=o.z_v, z_a=o.z_a, probs=o.logits.softmax(1), probs_v=o.logits_v.softmax(1),
                         probs_a=o.logits_a.softmax(1), labels=torch.as_tensor(label).to(device))
             if keep_features: rows.update(h_v=o.h_v, h_a=o.h_a)
             for k, v in rows.items():
-                if v.is_floating_point(): v = v.float()  # autocast outputs (bf16/fp16) are stored in float32
                 if k not in store: store[k] = torch.zeros((n,) + v.shape[1:], dtype=v.dtype, device=v.device)
                 store[k][index.to(v.device)] = v
             seen[index] = True
