@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The GPU check, one command (about 5 minutes on one H100-class GPU): CE and the method with ResNet-18 streams on
+# The GPU check, one command (4–5 minutes on one H100-class GPU by an estimate from a partial run on an H200; not yet
+# timed end to end): CE and the method with ResNet-18 streams on
 # 8 frames of 112×112 in bfloat16 for a few epochs, a stopped method run resumed, a 2-process DDP run when the machine
 # has two GPUs or more, and the speed benchmark's ratios (fp32 / bf16 / fp16 clips/s, method ÷ CE steps, loader ÷
 # training, peak GPU memory, share of the GPU's matmul rate).
