@@ -11,7 +11,8 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .noise import load_noise_record, NoisyAV
-from .trainer import load_sample_log
+from .rundir import RunDir, load_sample_log, write_audit, read_audit
+from .experiment import config_from_dict, prepare_data
 from .views import clip_widget
 
 # %% ../nbs/12_audit.ipynb #3058d375
@@ -54,8 +55,8 @@ class AuditLog:
     "The plan and the marks of an audit, stored in run_dir/audit.json."
     def __init__(self, path, plan:AuditPlan=None):
         self.path = Path(path)
-        if self.path.is_dir() or self.path.suffix != '.json': self.path = self.path/'audit.json'
-        d = json.loads(self.path.read_text()) if self.path.exists() else {}
+        if self.path.is_dir() or self.path.suffix != '.json': self.path = RunDir(self.path).audit
+        d = read_audit(self.path) if self.path.exists() else {}
         if d and plan is not None and d['plan']['n_clips'] != plan.n_clips:
             raise ValueError(f"{self.path} audits a dataset of {d['plan']['n_clips']} clips, this plan one of {plan.n_clips}; use another run directory")
         if not d and plan is None: raise FileNotFoundError(f"{self.path} does not exist; start an audit with a plan (`audit_plan`)")
@@ -68,10 +69,7 @@ class AuditLog:
         self.events.append(dict(clip=int(clip), mark=mark, time=time.strftime('%Y-%m-%dT%H:%M:%S')))
         self.save()
     def save(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix('.tmp')
-        tmp.write_text(json.dumps(dict(format='ntav-audit-1', plan=asdict(self.plan), marks=self.events), indent=1))
-        os.replace(tmp, self.path)
+        write_audit(self.path, asdict(self.plan), self.events)
     @property
     def marks(self)->dict:
         "clip -> its latest mark."
@@ -126,20 +124,19 @@ class Audit:
                  data=None, # prepared (train_aug, train_eval, test) datasets of the run's config; default: prepare them
                  show_truth:bool=False, # show true labels and audio sources from the run's noise record (simulated noise only; off = a blind audit)
                 ):
-        from ntav_nb.experiment import load_config, prepare_data
         self.run_dir = Path(run_dir)
-        if not (self.run_dir/'config.json').exists(): raise FileNotFoundError(f"{self.run_dir} is not a run directory (no config.json)")
-        cfg = load_config(self.run_dir/'config.json')
-        log = load_sample_log(self.run_dir)
+        rd = RunDir(run_dir).require('config')
+        cfg = config_from_dict(rd.read_config())
+        log = rd.read_sample_log()
         if 'w' not in log: raise ValueError(f"the run in {self.run_dir} ({cfg.recipe}) has no noise estimator; audit a run of 'method' or 'corr_only'")
         self.scores, self.corrected = log['w'], log.get('train_label')
         train_eval = (data or prepare_data(cfg.data, progress=False))[1]
         if len(self.scores) != len(train_eval):
             raise ValueError(f"{self.run_dir} was trained on {len(self.scores)} clips but its data configuration now gives {len(train_eval)}; was the dataset changed?")
         # the run's noise record (`run` always writes one; for real data without simulated noise it changes nothing)
-        self.truth = load_noise_record(self.run_dir/'noise') if (self.run_dir/'noise.npz').exists() else None
+        self.truth = rd.read_noise() if rd.has_noise() else None
         self.ds = NoisyAV(train_eval, self.truth) if self.truth is not None else train_eval
-        path = self.run_dir/'audit.json'
+        path = rd.audit
         self.log = AuditLog(path) if path.exists() else AuditLog(path, audit_plan(self.scores, n, strata, seed))
         self.show_truth = show_truth
         self._box = None

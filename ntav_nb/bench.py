@@ -12,7 +12,8 @@ __all__ = ['SETTINGS', 'GRID_RECIPES', 'GRID_DATASETS', 'GRID_SEEDS', 'QUICK', '
 import csv, json, os, platform, shutil, subprocess, sys, time, dataclasses
 from pathlib import Path
 import numpy as np
-from .experiment import DataConfig, NoiseConfig, ModelConfig, TrainConfig, RunConfig, RECIPES, prepare_data, run, validate_config
+from .experiment import DataConfig, NoiseConfig, ModelConfig, TrainConfig, RunConfig, prepare_data, run, validate_config
+from .recipes import get_recipe, recipe_names, bank_refresh_due
 
 # %% ../nbs/11_bench.ipynb #c03edaff
 SETTINGS = {  # name: noise spec (`ntav_nb.noise.parse_noise_spec`)
@@ -25,8 +26,7 @@ SETTINGS = {  # name: noise spec (`ntav_nb.noise.parse_noise_spec`)
     'both20': 'label=sym:0.2,corr=swap:0.2',
     'both50': 'label=sym:0.5,corr=swap:0.5',
 }
-GRID_RECIPES = ('ce', 'gce', 'sce', 'coteaching', 'corr_only', 'label_only', 'method',
-                'method_no_estimator', 'method_no_category', 'method_no_phase2', 'method_no_correction')
+GRID_RECIPES = tuple(recipe_names(grid=True))  # every recipe registered with grid=True, in registration order
 GRID_DATASETS = ('avdigits', 'synthav')
 GRID_SEEDS = (0, 1, 2)
 QUICK = dict(datasets=('avdigits',), settings=('clean', 'both50'), recipes=('ce', 'coteaching', 'method'), seeds=(0,))
@@ -43,12 +43,12 @@ def bench_config(out, # the grid's folder; runs go to out/runs/DATASET/SETTING/R
     "The configuration of one cell of the accuracy grid."
     p = BENCH_PRESET if preset is None else preset
     if setting not in SETTINGS: raise ValueError(f"unknown setting {setting!r}; choose from {', '.join(SETTINGS)}")
-    if recipe not in RECIPES: raise ValueError(f"unknown recipe {recipe!r}; `ntav recipes` lists them")
+    entry = get_recipe(recipe)
     data = DataConfig(dataset=dataset, root=str(root), n_train=p['n_train'].get(dataset), n_test=p['n_test'].get(dataset),
                       num_frames=p['num_frames'], size=p['size'], batch_size=p['batch_size'])
     return RunConfig(data=data, noise=NoiseConfig(spec=SETTINGS[setting], seed=seed), model=ModelConfig(**p.get('model', {})),
                      train=TrainConfig(epochs=p['epochs'], lr=p['lr'], seed=seed), recipe=recipe,
-                     recipe_args=dict(p.get('recipe_args', {}).get(recipe, {})),
+                     recipe_args={**entry.preset('grid'), **p.get('recipe_args', {}).get(recipe, {})},
                      run_dir=str(Path(out)/'runs'/dataset/setting/f'{recipe}-seed{seed}'))
 
 def grid_cells(datasets=GRID_DATASETS, settings=tuple(SETTINGS), recipes=GRID_RECIPES, seeds=GRID_SEEDS)->list:
@@ -200,9 +200,8 @@ def accuracy_table(summary, # rows of summary.csv (`read_csv`) or its path
     return '\n'.join(lines)
 
 # %% ../nbs/11_bench.ipynb #ea7fc097
-import torch, inspect
+import torch
 from .trainer import Callback
-from .recipes import Method, bank_refresh_due
 
 class StepTimer(Callback):
     "Times each training step (before_batch → after_step), the wait for data between steps, and the recipe's per-epoch work."
@@ -221,7 +220,7 @@ class StepTimer(Callback):
         self._last = self._now()
         self.steps.append(dict(epoch=self.learn.epoch, phase=self.learn.recipe.phase, s=self._last - self._b0, n=len(self.learn.batch[2])))
     def after_epoch(self):
-        bank = getattr(self.learn.recipe, 'bank', None)  # a new bank object = the recipe refreshed its bank this epoch
+        bank = self.learn.recipe.bank  # a new bank object = the recipe refreshed its bank this epoch
         self.epochs.append(dict(epoch=self.learn.epoch, phase=self.learn.recipe.phase, epoch_s=time.perf_counter() - self._e0,
                                 extras_s=self._x1 - self._x0, data_wait_s=self._wait, refreshed=bank is not None and bank is not self._bank))
         self._bank = bank
@@ -270,20 +269,19 @@ def refresh_epochs(epochs:int, phase_starts, bank_every:int=None)->list:
     return [e for e in range(epochs) if bank_refresh_due(e, phase_starts, bank_every)]
 
 def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_every`: refreshed and other epochs
-                          bank_every:int, schedule=(20, 3, 8), # (epochs, warmup_epochs, phase1_epochs) of the schedule to cost
+                          bank_every:int, schedule=(20, 3, 8), # (epochs, first epoch of each phase after the warm-up) of the schedule to cost
                          )->float:
     "Share of the non-warm-up epochs of `schedule` spent on the recipe's per-epoch work, from the measured median refresh and other epochs."
-    n, warm, p1 = schedule
-    ep = [e for e in epochs if e['phase'] != 'warm-up']
+    n, warm = schedule[0], schedule[1]
+    ep = [e for e in epochs if e['epoch'] >= warm or e['phase'] != 'warm-up']
     on, off = [e for e in ep if e['refreshed']], [e for e in ep if not e['refreshed']]
     if not on or not off: raise ValueError("need both epochs that refreshed the bank and epochs that did not; give the run more epochs per phase")
-    due = set(refresh_epochs(n, (0, warm, p1), bank_every))
+    due = set(refresh_epochs(n, (0, *schedule[1:]), bank_every))
     n_on = sum(1 for e in range(warm, n) if e in due); n_off = n - warm - n_on
     x_on, x_off = _median([e['extras_s'] for e in on]), _median([e['extras_s'] for e in off])
     t_on, t_off = _median([e['epoch_s'] for e in on]), _median([e['epoch_s'] for e in off])
     return (n_on * x_on + n_off * x_off) / (n_on * t_on + n_off * t_off)
 
-_PHASES = ('warm-up', 'phase 1', 'phase 2')
 def _key(phase): return phase.replace(' ', '').replace('-', '')
 
 def speed_bench(root='data', # where the built-in datasets are written
@@ -318,6 +316,8 @@ def speed_bench(root='data', # where the built-in datasets are written
     timers, peak_gpu, flops, loader = {}, {}, {}, None
     z_bank = None
     sched = dict(warmup_epochs=warmup_epochs, phase1_epochs=phase1_epochs)
+    method = get_recipe('method')
+    phases = [name for name, _ in method.schedule(sched)]  # warm-up, phase 1, phase 2
     runs = [(f'ce@{p}', 'ce', {}, p) for p in precisions] + [(f'method@{p}', 'method', sched, p) for p in precisions]
     runs += [('every', 'method', sched | dict(bank_every=bank_every), ref)] if bank_every else []
     for name, recipe, args, p in runs:
@@ -338,7 +338,7 @@ def speed_bench(root='data', # where the built-in datasets are written
     for p in precisions:
         ce_s = _median(full(timers[f'ce@{p}']))
         row = dict(ce_clips_per_s=batch_size / ce_s, ce_s=ce_s)
-        for ph in _PHASES:
+        for ph in phases:
             m = _median(full(timers[f'method@{p}'], ph))
             row[f'{_key(ph)}_clips_per_s'], row[f'{_key(ph)}_ratio'] = batch_size / m, m / ce_s
         row['ce_speedup_vs_' + ref] = res['by_precision'][ref]['ce_s'] / ce_s if p != ref else 1.0
@@ -346,18 +346,17 @@ def speed_bench(root='data', # where the built-in datasets are written
         res['by_precision'][p] = row
     r = res['by_precision'][ref]
     res['step'] = dict(ce_s=r['ce_s'], **{f'{_key(ph)}_{k}': (r[f'{_key(ph)}_ratio'] * r['ce_s'] if k == 's' else r[f'{_key(ph)}_ratio'])
-                                         for ph in _PHASES for k in ('s', 'ratio')})
+                                         for ph in phases for k in ('s', 'ratio')})
     ce_t, me_t = timers[f'ce@{ref}'], timers[f'method@{ref}']
-    ep = [e for e in me_t.epochs if e['phase'] != 'warm-up']
+    ep = [e for e in me_t.epochs if e['phase'] != phases[0]]
     res['epoch'] = dict(ce_epoch_s=_median([e['epoch_s'] for e in ce_t.epochs]),
                         method_epoch_s=_median([e['epoch_s'] for e in ep]),
                         extras_s=_median([e['extras_s'] for e in ep]),
                         extras_share=_median([e['extras_s'] / e['epoch_s'] for e in ep]),
                         data_wait_share_ce=_median([e['data_wait_s'] / e['epoch_s'] for e in ce_t.epochs]))
-    defaults = inspect.signature(Method).parameters
-    default_schedule = (BENCH_PRESET['epochs'], defaults['warmup_epochs'].default, defaults['phase1_epochs'].default)  # the grid's epochs, the method's phases
+    default_schedule = (BENCH_PRESET['epochs'], *(start for _, start in method.schedule()[1:]))  # the grid's epochs, the method's default phases
     if bank_every:
-        ev = [e for e in timers['every'].epochs if e['phase'] != 'warm-up']
+        ev = [e for e in timers['every'].epochs if e['phase'] != phases[0]]
         res['bank_every'] = dict(k=bank_every, refreshed=[e['epoch'] for e in timers['every'].epochs if e['refreshed']],
                                  refresh_extras_s=_median([e['extras_s'] for e in ev if e['refreshed']]),
                                  other_extras_s=_median([e['extras_s'] for e in ev if not e['refreshed']]),

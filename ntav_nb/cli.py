@@ -119,8 +119,10 @@ def _noise(args):
 
 @subcommand('recipes', 'list the training recipes')
 def _recipes(args):
-    from ntav_nb.experiment import RECIPES
-    for name, (cls, preset) in RECIPES.items(): print(f"{name:22s} {cls.__name__}{'' if not preset else ' ' + json.dumps(preset)}")
+    from ntav_nb.recipes import RECIPES, recipe_names
+    for name in recipe_names():
+        e = RECIPES[name]
+        print(f"{name:22s} {e.cls.__name__}{'' if not e.fixed else ' ' + json.dumps(e.fixed)}  {e.about}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #cc3a51b5

@@ -105,7 +105,7 @@ class DistributedCB(Callback):
             dev = torch.device(l.device)
             l.model = torch.nn.parallel.DistributedDataParallel(l.model, device_ids=[dev.index] if dev.type == 'cuda' else None,
                                                                 find_unused_parameters=True)
-        self.extra = list(getattr(l.recipe, 'extra_parameters', lambda: [])())
+        self.extra = list(l.recipe.extra_parameters())
     def before_train(self): self.visited = np.zeros(self.learn.n_train, bool)
     def after_batch(self):
         if self.learn.training: self.visited[self.learn.batch[3].cpu().numpy()] = True
@@ -119,7 +119,7 @@ class DistributedCB(Callback):
         l = self.learn
         l.sample_loss = merge_sample_array(l.sample_loss, self.visited, l.device)
         l.sample_pred = merge_sample_array(l.sample_pred, self.visited, l.device)
-        for name in getattr(l.recipe, 'per_batch_arrays', ()):
+        for name in l.recipe.per_batch_arrays:
             setattr(l.recipe, name, merge_sample_array(getattr(l.recipe, name), self.visited, l.device))
     def after_fit(self):
         if isinstance(self.learn.model, torch.nn.parallel.DistributedDataParallel): self.learn.model = self.learn.model.module
