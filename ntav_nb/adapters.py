@@ -10,11 +10,12 @@ __all__ = ['VIDEO_EXTS', 'KINETICS_NAME', 'VGGSOUND_NAME', 'AVE_HEADER', 'AVE_SP
 # %% ../nbs/02a_adapters.ipynb #3405bc12
 import bisect, csv, difflib, os, re, zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, KW_ONLY
 from pathlib import Path
 import numpy as np
 from .core import LazyModule
-from .data import Clip, Manifest, MediaError, write_manifest
+from .media import MediaError
+from .data import Clip, Manifest, write_manifest
 
 # %% ../nbs/02a_adapters.ipynb #4de38007
 av = LazyModule('av', 'pip install av (PyAV bundles FFmpeg)')  # imported on first use, not re-exported
@@ -24,6 +25,7 @@ av = LazyModule('av', 'pip install av (PyAV bundles FFmpeg)')  # imported on fir
 class AdapterReport:
     "What an adapter read from the annotation files, what it kept, and what it left out and why."
     dataset:str # which adapter wrote it
+    _: KW_ONLY
     rows:int=0 # annotation rows considered (after any class subset)
     kept:int=0 # clips in the manifest
     dropped:dict=field(default_factory=dict) # reason -> list of annotation keys left out (youtube ids, list paths, file:line)
@@ -162,6 +164,7 @@ def _finish(clips, root, classes, report:AdapterReport, out, verbose:bool, examp
 
 # %% ../nbs/02a_adapters.ipynb #58d34f4e
 def manifest_from_folder(root, # the clip folder: class/clip.ext or split/class/clip.ext
+                         *,
                          test_fraction:float=0.2, # share of each class put in `test` (class/clip layout only)
                          val_fraction:float=0.0, # share of each class put in `val` (class/clip layout only)
                          seed:int=0, # seeds the per-class split
@@ -195,12 +198,12 @@ def manifest_from_folder(root, # the clip folder: class/clip.ext or split/class/
         paths = sorted(groups[label])
         if require_audio: paths = [p for p in paths if _audio_ok(index, p, label, p, report)]
         if layout == 'split':
-            clips += [Clip(p, label, Path(p).parts[0]) for p in paths]
+            clips += [Clip(p, label, split=Path(p).parts[0]) for p in paths]
             continue
         order = np.random.default_rng([seed, zlib.crc32(label.encode())]).permutation(len(paths))
         n_test, n_val = round(test_fraction * len(paths)), round(val_fraction * len(paths))
         split_of = {i: ('test' if r < n_test else 'val' if r < n_test + n_val else 'train') for r, i in enumerate(order)}
-        clips += [Clip(p, label, split_of[i]) for i, p in enumerate(paths)]
+        clips += [Clip(p, label, split=split_of[i]) for i, p in enumerate(paths)]
     clips.sort(key=lambda c: c.video)
     return _finish(clips, root, sorted(groups), report, out, verbose, 'class/clip.mp4')
 
@@ -236,11 +239,12 @@ def _youtube_clips(rows, index, name_format, report, require_audio, key_of):
         rel, trimmed = index.segment(r['youtube_id'], r['start'], name, hints=(r['label'], r['split']))
         if rel is None: report.drop('missing', key_of(r), r['label']); continue
         if require_audio and not _audio_ok(index, rel, r['label'], key_of(r), report): continue
-        clips.append(Clip(rel, r['label'], r['split'], start=None if trimmed else r['start'], end=None if trimmed else r['end']))
+        clips.append(Clip(rel, r['label'], split=r['split'], start=None if trimmed else r['start'], end=None if trimmed else r['end']))
     return clips
 
 def manifest_from_kinetics(csvs, # a Kinetics annotation CSV, or a list of them (train.csv, val.csv, ...)
                            root, # folder holding the local clips (any sub-folder layout)
+                           *,
                            classes=None, # class subset: a text file (one name per line) or a list; None keeps all labels
                            name_format:str=KINETICS_NAME, # stem of a trimmed clip; fields youtube_id, time_start, time_end, label, split
                            require_audio:bool=False, # drop clips without an audio stream (opens every found file)
@@ -292,6 +296,7 @@ def _read_vggsound_csv(path, strict, report):
 
 def manifest_from_vggsound(csv_path, # vggsound.csv (no header: youtube_id,start_seconds,label,split)
                            root, # folder holding the local clips (any sub-folder layout)
+                           *,
                            classes=None, # class subset: a text file (one name per line) or a list; None keeps all labels
                            name_format:str=VGGSOUND_NAME, # stem of a trimmed clip; fields youtube_id, start, label, split
                            clip_seconds:float=10, # segment length (for full videos found by their bare id)
@@ -332,6 +337,7 @@ def _read_ave(path, strict, report):
 
 def manifest_from_ave(annotations, # AVE's Annotations.txt
                       root, # folder holding the local videos (AVE_Dataset/AVE/<VideoID>.mp4, or any layout)
+                      *,
                       split_files=None, # {split: path}; default trainSet.txt, valSet.txt, testSet.txt beside `annotations`
                       event_window:bool=True, # start/end = the annotated event (False: the whole clip)
                       require_audio:bool=False, # drop clips without an audio stream (opens every found file)
@@ -356,7 +362,7 @@ def manifest_from_ave(annotations, # AVE's Annotations.txt
             rel = index.exact(vid, hints=(split, cat))
             if rel is None: report.drop('missing', key, cat); continue
             if require_audio and not _audio_ok(index, rel, cat, key, report): continue
-            clips.append(Clip(rel, cat, split, start=t0 if event_window else None, end=t1 if event_window else None))
+            clips.append(Clip(rel, cat, split=split, start=t0 if event_window else None, end=t1 if event_window else None))
     for cat, vid, t0, t1 in events:
         if (cat, vid, t0, t1) not in listed: report.drop('no_split', f"{vid}&{t0}&{t1}", cat); report.rows += 1
     return _finish(clips, root, classes, report, out, verbose, 'AVE/<VideoID>.mp4')
@@ -374,6 +380,7 @@ def _read_class_ind(path):
 
 def manifest_from_ucf101(lists, # the ucfTrainTestlist folder (classInd.txt, trainlist0N.txt, testlist0N.txt)
                          root, # the UCF-101 video folder (Class/v_Class_gXX_cYY.avi)
+                         *,
                          fold:int=1, # official split 1, 2 or 3
                          require_audio:bool=True, # keep only clips with an audio stream (the audio subset)
                          strict:bool=True, # a malformed list line raises (False: skip it and list it in the report)
@@ -404,7 +411,7 @@ def manifest_from_ucf101(lists, # the ucfTrainTestlist folder (classInd.txt, tra
             rel = f[0] if (root/f[0]).is_file() else index.exact(Path(f[0]).stem, hints=(label,), fold_case=True)
             if rel is None: report.drop('missing', f[0], label); continue
             if require_audio and not _audio_ok(index, rel, label, f[0], report): continue
-            clips.append(Clip(rel, label, split))
+            clips.append(Clip(rel, label, split=split))
     kept = {c.label for c in clips}
     classes = [c for c in order if c in kept]
     if require_audio and len(classes) < len(order):

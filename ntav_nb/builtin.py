@@ -15,8 +15,9 @@ import numpy as np
 import torch
 import torchaudio
 from tqdm.auto import tqdm
-from .data import (DecodeSettings, AVDataset, Clip, Manifest, write_manifest, write_av_file, build_cache,
-                          cache_from_arrays, is_complete_cache, VideoAugment)
+from .media import DecodeSettings, write_av_file
+from .data import (AVDataset, Clip, Manifest, write_manifest, build_cache, cache_from_arrays, is_complete_cache,
+                          VideoAugment)
 
 # %% ../nbs/02b_builtin.ipynb #e8b7244c
 class Speaker:
@@ -47,6 +48,7 @@ class Speaker:
             Speaker._lib, Speaker._rate = lib, rate
     def say(self, text:str, # what to say
             voice:str='en', # language[+variant], e.g. 'en-us+f3'
+            *,
             rate:int=160, # words per minute (80–450)
             pitch:int=50, # base pitch, 0–100
             sample_rate:int=16000, # output rate
@@ -97,7 +99,7 @@ ASTERISK_DIGITS = Path('/usr/share/asterisk/sounds/en/digits')
 def _clip_rng(seed, split, i): return np.random.default_rng([seed, {'train': 0, 'test': 1}[split], i])
 
 def render_digit_clip(img, # 8×8 digit scan, values 0–16
-                      rng:np.random.Generator, n_frames:int=8, size:int=64)->np.ndarray:
+                      rng:np.random.Generator, *, n_frames:int=8, size:int=64)->np.ndarray:
     "A moving, tinted, upscaled digit on a noisy canvas: uint8 (n_frames, size, size, 3)."
     s = int(rng.integers(18, 31))
     big = torch.nn.functional.interpolate(torch.tensor(img, dtype=torch.float32)[None, None] / 16, size=(s, s), mode='bilinear', align_corners=False)[0, 0].numpy()
@@ -126,7 +128,7 @@ def asterisk_digit(digit:int, sample_rate:int=16000)->np.ndarray:
         return np.concatenate([g.to_ndarray().reshape(-1) for f in c.decode(audio=0) for g in rs.resample(f)]).astype(np.float32)
 
 def place_word(word:np.ndarray, # the spoken word
-               rng:np.random.Generator, num_samples:int=16000,
+               rng:np.random.Generator, *, num_samples:int=16000,
                snr_db=(10, 30), # range of the signal-to-noise ratio of added white noise; None for none
               )->np.ndarray:
     "Put `word` at a random onset in a clip of `num_samples`, at a random level, over white noise."
@@ -147,6 +149,7 @@ def _builtin_dir(root, name, params:dict)->Path:
 
 def build_avdigits(root, # folder for the caches (a subfolder per parameter set)
                    settings:DecodeSettings=DecodeSettings(), # frames, size, audio rate/duration
+                   *,
                    n_train:int=None, n_test:int=None, # clips per split; default: every digit image once (1,347 / 450)
                    seed:int=0,
                    snr_db=(10, 30), # background-noise SNR range in dB; None for clean speech
@@ -176,14 +179,14 @@ def build_avdigits(root, # folder for the caches (a subfolder per parameter set)
             rng = _clip_rng(seed, split, i)
             k = idx[i % len(idx)]
             voice = voices[int(rng.integers(len(voices)))]
-            frames[i] = render_digit_clip(images[k], rng, settings.cached_frames, settings.size)
+            frames[i] = render_digit_clip(images[k], rng, n_frames=settings.cached_frames, size=settings.size)
             jobs.append((DIGIT_NAMES[targets[k]], voice, int(rng.integers(120, 221)), int(rng.integers(30, 71))))
             labels[i] = targets[k]; used_voice.append(voice); rngs.append(rng)
         synth = [j for j in jobs if not j[1].startswith('asterisk:')]
         words = iter(speak_in_fresh_process(synth, settings.sample_rate))
         audio = np.stack([place_word(asterisk_digit(labels[i], settings.sample_rate) if jobs[i][1].startswith('asterisk:') else next(words),
-                                     rngs[i], settings.num_samples, snr_db) for i in range(n)])
-        cache_from_arrays(paths[split], frames, audio, labels, [str(d) for d in range(10)], settings, overwrite=True,
+                                     rngs[i], num_samples=settings.num_samples, snr_db=snr_db) for i in range(n)])
+        cache_from_arrays(paths[split], frames=frames, audio=audio, labels=labels, classes=[str(d) for d in range(10)], settings=settings, overwrite=True,
                           meta=dict(dataset='avdigits', params=params, image_index=idx[np.arange(n) % len(idx)].tolist(), voice=used_voice))
     return paths
 
@@ -215,6 +218,7 @@ def _clicks(times, n, sample_rate, rng, freq=2000.0, decay=0.01, noise=False):
 
 def render_synthav_clip(label:int, # index into SYNTHAV_CLASSES
                         rng:np.random.Generator,
+                        *,
                         n_frames:int=16, # video frames over `duration` (the file's frame rate is n_frames/duration)
                         size:int=64, sample_rate:int=16000, duration:float=1.0,
                         snr_db=(15, 30), # background-noise SNR range in dB; None for none
@@ -303,6 +307,7 @@ def render_synthav_clip(label:int, # index into SYNTHAV_CLASSES
 # %% ../nbs/02b_builtin.ipynb #21ec3b12
 def build_synthav(root, # folder for the clips and caches (a subfolder per parameter set)
                   settings:DecodeSettings=DecodeSettings(), # frames, size, audio rate/duration
+                  *,
                   n_train:int=1600, n_test:int=400, # clips per split, balanced over the classes
                   seed:int=0,
                   snr_db=(15, 30), # background-noise SNR range in dB; None for none
@@ -322,14 +327,15 @@ def build_synthav(root, # folder for the clips and caches (a subfolder per param
             label = i % C
             rel = f'clips/{split}/{SYNTHAV_CLASSES[label]}/{i:05d}.mp4'
             if not (out_dir/rel).exists():  # resumable: clips already written are kept
-                fr, wv = render_synthav_clip(label, _clip_rng(seed, split, i), n_video, settings.size, settings.sample_rate, settings.duration, snr_db)
+                fr, wv = render_synthav_clip(label, _clip_rng(seed, split, i), n_frames=n_video, size=settings.size, sample_rate=settings.sample_rate,
+                                             duration=settings.duration, snr_db=snr_db)
                 tmp_path = out_dir/(rel + '.tmp.mp4')
                 write_av_file(tmp_path, fr, fps=n_video / settings.duration, wave=wv, sample_rate=settings.sample_rate)
                 tmp_path.replace(out_dir/rel)
-            clips.append(Clip(rel, SYNTHAV_CLASSES[label], split))
+            clips.append(Clip(rel, SYNTHAV_CLASSES[label], split=split))
     m = Manifest(clips, out_dir, SYNTHAV_CLASSES)
     write_manifest(m, out_dir/'manifest.csv')
-    paths = {s: build_cache(m, s, out_dir/'cache', settings, strict=True, progress=progress) for s in ('train', 'test')}
+    paths = {s: build_cache(m, s, cache_root=out_dir/'cache', settings=settings, strict=True, progress=progress) for s in ('train', 'test')}
     done_file.write_text(json.dumps({k: str(v.relative_to(out_dir)) for k, v in paths.items()}))
     return paths
 

@@ -94,7 +94,8 @@ def _check_args(p):
 
 @subcommand('check-data', 'decode every clip of a manifest and report what is wrong with which file', _check_args)
 def _check(args):
-    from ntav_nb.data import read_manifest, check_data, DecodeSettings
+    from ntav_nb.media import DecodeSettings
+    from ntav_nb.data import read_manifest, check_data
     m = read_manifest(args.manifest)
     rep = check_data(m, DecodeSettings(num_frames=args.frames, size=args.size, duration=args.duration, sample_rate=args.sample_rate), split=args.split)
     print(rep)

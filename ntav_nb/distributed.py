@@ -13,7 +13,7 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import Sampler
 from .trainer import Callback
-from .feature_bank import FeatureBank
+from .bank import FeatureBank
 
 # %% ../nbs/07b_distributed.ipynb #141efbdf
 def world()->tuple:

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
 from .core import seed_everything, check_precision, config_diff, dotted
-from .data import DecodeSettings, AVDataset, VideoAugment, read_manifest, build_cache
+from .media import DecodeSettings
+from .data import AVDataset, VideoAugment, read_manifest, build_cache
 from .builtin import build_avdigits, build_synthav
 from .noise import NoisyAV, make_noise_record
 from .model import AVNet, weights_file
@@ -174,7 +175,7 @@ def prepare_data(dc:DataConfig, progress:bool=True,
     elif dc.dataset == 'synthav': paths, flip = build_synthav(dc.root, settings, progress=progress, **kw), False
     elif dc.dataset.endswith('.csv'):
         m = read_manifest(dc.dataset)
-        paths = {s: build_cache(m, s, Path(dc.root)/'cache', settings, progress=progress) for s in (dc.train_split, dc.test_split)}
+        paths = {s: build_cache(m, s, cache_root=Path(dc.root)/'cache', settings=settings, progress=progress) for s in (dc.train_split, dc.test_split)}
         paths = {'train': paths[dc.train_split], 'test': paths[dc.test_split]}
         flip = True
     else: raise ValueError(f"data.dataset must be 'avdigits', 'synthav' or a manifest .csv path, got {dc.dataset!r}")

@@ -15,8 +15,9 @@ import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, patch
 from .losses import info_nce, category_contrast, hybrid_loss, ce_loss, gce_loss, sce_loss
-from .feature_bank import (extract_bank, correspondence_weights, cluster_categories, bank_prototypes,
-                                  correction_features, correct_labels, fit_gmm_1d, score_bank, FeatureBank)
+from .bank import extract_bank, score_bank, FeatureBank
+from .estimators import correspondence_weights, fit_gmm_1d
+from .correction import cluster_categories, bank_prototypes, correction_features, correct_labels
 from .trainer import Recipe, Learner, phase_at
 from .rundir import read_audit_marks
 from .distributed import is_distributed, gather_bank
@@ -187,7 +188,7 @@ class BankRecipe(Recipe):
         l = self.learn
         if is_distributed():  # each process extracts its shard; all of them then hold and score the whole bank
             shard = extract_bank(l.bare_model, self.bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True, forward_context=l.autocast)
-            self.bank = score_bank(gather_bank(shard), self.ref_size, self.tau, self.seed)
+            self.bank = score_bank(gather_bank(shard), ref_size=self.ref_size, tau=self.tau, seed=self.seed)
         else: self.bank = extract_bank(l.bare_model, self.bank_dl, ref_size=self.ref_size, tau=self.tau, seed=self.seed, device=l.device,
                                        forward_context=l.autocast)  # forward passes at the run's precision; the bank is float32
     @property
@@ -267,7 +268,7 @@ class LabelOnly(BankRecipe):
         self.refresh_bank()
         if self.learn.epoch < self.warmup_epochs: return
         b = self.bank
-        res = correct_labels(correction_features(b.z_v, b.z_a), self.observed, self.num_classes, soft_labels=self.soft,
+        res = correct_labels(correction_features(b.z_v, b.z_a), self.observed, num_classes=self.num_classes, soft_labels=self.soft,
                              probs=b.probs if self.epochs_corrected else None, k=self.knn_k, temperature=self.knn_temperature,
                              theta_low=self.theta_low, theta_high=self.theta_high)
         self.kept, self.confident, self.soft = res.kept.cpu(), res.confident.cpu(), res.soft.cpu()
@@ -346,9 +347,9 @@ def update_prototypes(self:Method):
     "Categories and their visual and audio prototypes (after the warm-up, when the category loss is on)."
     if self.learn.epoch < self.warmup_epochs or not self.lambda_cat: return
     b, C = self.bank, self.num_classes
-    if self.categories == 'kmeans': self.category = cluster_categories(b.z_v, b.z_a, C, self.w, seed=self.seed)[0].cpu()
+    if self.categories == 'kmeans': self.category = cluster_categories(b.z_v, b.z_a, k=C, weights=self.w, seed=self.seed)[0].cpu()
     else: self.category = self.observed.clone()
-    self.proto_v, self.proto_a = (p.cpu() for p in bank_prototypes(b.z_v, b.z_a, self.category, C, self.w))
+    self.proto_v, self.proto_a = (p.cpu() for p in bank_prototypes(b.z_v, b.z_a, categories=self.category, num_classes=C, weights=self.w))
 
 # %% ../nbs/08_recipes.ipynb #3d53c609
 @patch
@@ -358,7 +359,7 @@ def update_labels(self:Method):
     b = self.bank
     feats = correction_features(b.z_v, b.z_a, self.w)
     probs = b.probs if self.phase2_epochs_done > 0 else None
-    res = correct_labels(feats, self.observed, self.num_classes, soft_labels=self.soft, probs=probs, method=self.corrector,
+    res = correct_labels(feats, self.observed, num_classes=self.num_classes, soft_labels=self.soft, probs=probs, method=self.corrector,
                          k=self.knn_k, temperature=self.knn_temperature if self.corrector == 'knn' else None,
                          theta_low=self.theta_low, theta_high=self.theta_high)
     self.kept, self.confident, self.soft = res.kept.cpu(), (res.confident.cpu() if self.beta else torch.zeros_like(res.confident.cpu())), res.soft.cpu()

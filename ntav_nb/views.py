@@ -898,7 +898,7 @@ def embeddings_from_checkpoint(run_dir, max_points:int=2000, seed:int=0,
                               )->dict:
     "Recompute the subsample's embeddings from a run's checkpoint (feature-bank recipes), save and return them."
     from ntav_nb.experiment import load_config, build_learner
-    from ntav_nb.feature_bank import extract_bank
+    from ntav_nb.bank import extract_bank
     run_dir = Path(run_dir)
     for f in ('config.json', 'checkpoint.pt'):
         if not (run_dir/f).exists(): raise FileNotFoundError(f"{run_dir/f} is missing: embeddings can only be recomputed for a run made by `run`")
