@@ -10,9 +10,9 @@ import json, math, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-from .noise import load_noise_record, NoisyAV
+from .noise_record import load_noise_record, NoisyAV
 from .trainer import load_sample_log
-from .views import clip_widget
+from .dashboard import clip_widget
 
 # %% ../nbs/12_audit.ipynb #3058d375
 @dataclass
