@@ -10,10 +10,10 @@ import json, math, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-from .noise import load_noise_record, NoisyAV
+from .noise_record import NoisyAV
 from .rundir import RunDir, load_sample_log, write_audit, read_audit
 from .experiment import config_from_dict, prepare_data
-from .views import clip_widget
+from .dashboard import clip_widget
 
 # %% ../nbs/12_audit.ipynb #3058d375
 @dataclass

@@ -366,7 +366,7 @@ def speed_bench(root='data', # where the built-in datasets are written
     train_cps = res['by_precision'][fastest]['ce_clips_per_s']
     res['loader'] = dict(loader_clips_per_s=loader, training_clips_per_s=train_cps, loader_over_training=loader / train_cps, against=fastest)
     try:
-        from ntav_nb.views import umap_layout
+        from ntav_nb.umap_worker import umap_layout
         z = z_bank[np.random.default_rng(seed).permutation(len(z_bank))[:umap_points]]
         t0 = time.perf_counter(); umap_layout(z, seed=seed); first = time.perf_counter() - t0
         t0 = time.perf_counter(); umap_layout(z, seed=seed); again = time.perf_counter() - t0

@@ -59,7 +59,7 @@ def _demo_args(p):
 
 @subcommand('demo', 'train CE and the noise-tolerant method on noisy avdigits and compare them', _demo_args)
 def _demo(args):
-    from ntav_nb.experiment import run_demo
+    from ntav_nb.report import run_demo
     rows = run_demo(args.out, seeds=args.seeds, epochs=args.epochs, quick=args.quick, root=args.data)
     print(f"\nruns are in {args.out}/ (report.html to open in a browser, metrics.jsonl, per-sample logs in samples/, checkpoint.pt, config.json)")
     return 0
@@ -111,9 +111,9 @@ def _noise_args(p):
 @subcommand('noise', "draw a noise record for a dataset's training split", _noise_args)
 def _noise(args):
     from ntav_nb.experiment import DataConfig, prepare_data
-    from ntav_nb.noise import make_noise_record, save_noise_record
+    from ntav_nb.noise_record import make_noise_record, save_noise_record
     _, train, _ = prepare_data(DataConfig(dataset=args.dataset, root=args.data))
-    rec = make_noise_record(train.labels, train.classes, args.spec, seed=args.seed)
+    rec = make_noise_record(train.labels, train.classes, spec=args.spec, seed=args.seed)
     save_noise_record(rec, args.out)
     print(json.dumps(rec.rates, indent=1, default=float))
     return 0
@@ -133,7 +133,7 @@ def _report_args(p):
 
 @subcommand('report', 'write a self-contained HTML report of a run: metric curves, noise-estimator scores, feature clusters, label corrections', _report_args)
 def _report(args):
-    from ntav_nb.views import report_main
+    from ntav_nb.report import report_main
     return report_main(args.run_dir, args.out)
 
 # %% ../nbs/20_cli.ipynb #5bed892c

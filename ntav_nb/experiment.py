@@ -6,7 +6,7 @@
 __all__ = ['LEGACY_RECIPES', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 'ModelConfig', 'TrainConfig', 'RunConfig',
            'config_to_dict', 'config_from_dict', 'load_config', 'apply_overrides', 'validate_config', 'prepare_data',
            'loader_workers', 'build_learner', 'summarise', 'run', 'run_or_reuse', 'load_learner', 'evaluate_run',
-           'demo_config', 'format_table', 'run_demo']
+           'demo_config', 'format_table']
 
 # %% ../nbs/09_experiment.ipynb #ebb566ee
 import dataclasses, json, os, time
@@ -19,7 +19,7 @@ from .core import seed_everything, check_precision, config_diff, dotted
 from .media import DecodeSettings
 from .data import AVDataset, VideoAugment, read_manifest, build_cache
 from .builtin import build_avdigits, build_synthav
-from .noise import NoisyAV, make_noise_record
+from .noise_record import NoisyAV, make_noise_record
 from .model import AVNet, weights_file
 from .trainer import Learner, MetricsCB, ProgressCB, CheckpointCB, best_and_last
 from .rundir import RunDir, RunLogCB
@@ -212,7 +212,7 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     "Model, noisy loaders, recipe and learner for `cfg`; returns (learner, noisy training set)."
     validate_config(cfg)
     train_aug, train_eval, test = data or prepare_data(cfg.data, progress=progress, device=cfg.train.device)
-    record = make_noise_record(train_eval.labels, train_eval.classes, cfg.noise.spec, seed=cfg.noise.seed)
+    record = make_noise_record(train_eval.labels, train_eval.classes, spec=cfg.noise.spec, seed=cfg.noise.seed)
     noisy, noisy_eval = NoisyAV(train_aug, record), NoisyAV(train_eval, record)
     C = len(train_eval.classes)
     seed_everything(cfg.train.seed)
@@ -337,19 +337,3 @@ def format_table(rows:list, cols:list)->str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]
     return '\n'.join('  '.join(v.rjust(w) for v, w in zip(row, widths)) for row in cells)
 
-def run_demo(out='runs/demo', seeds=(0,), recipes=('ce', 'method'), epochs:int=None, quick:bool=False, root='data',
-             progress:bool=True, report:bool=True)->list:
-    "Train each recipe on noisy avdigits for each seed, write each run's `report.html`; print and return one summary row per run."
-    rows = []
-    for seed in seeds:
-        data = None
-        for recipe in recipes:
-            cfg = demo_config(out, seed, recipe, epochs, quick, root)
-            if data is None: data = prepare_data(cfg.data, progress=progress, device=cfg.train.device)
-            s = run_or_reuse(cfg, progress=progress, data=data)
-            if report and not (Path(cfg.run_dir)/'report.html').exists():
-                from ntav_nb.views import write_report
-                write_report(cfg.run_dir, data=data)
-            rows.append(dict(recipe=recipe, seed=seed, **{k: s.get(k) for k in ('test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s', 'run_dir')}))
-    print(format_table(rows, ['recipe', 'seed', 'test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s']))
-    return rows

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .trainer import Callback
-from .noise import save_noise_record, load_noise_record
+from .noise_record import save_noise_record, load_noise_record
 
 # %% ../nbs/07a_rundir.ipynb #d8e84443
 def write_atomic(path, # the file to write

@@ -61,7 +61,7 @@ def data_root(tmp_path_factory): return tmp_path_factory.mktemp('data')
 
 def test_report_renders_every_panel(browser, tmp_path, data_root):
     from ntav_nb.experiment import run, demo_config
-    from ntav_nb.views import write_report
+    from ntav_nb.report import write_report
     cfg = demo_config(tmp_path/'runs', recipe='method', quick=True, root=data_root, epochs=5)
     run(cfg, progress=False)
     report = write_report(cfg.run_dir)
@@ -78,7 +78,7 @@ def test_report_renders_every_panel(browser, tmp_path, data_root):
 DASH_NOTEBOOK = [
     "import torch\n"
     "from ntav_nb.experiment import demo_config, build_learner\n"
-    "from ntav_nb.views import Dashboard\n"
+    "from ntav_nb.dashboard import Dashboard\n"
     "import dataclasses\n"
     "cfg = demo_config('runs', recipe='method', root=DATA_ROOT, epochs=10)   # the demo's data and noise, a shorter schedule\n"
     "cfg = dataclasses.replace(cfg, recipe_args=dict(warmup_epochs=2, phase1_epochs=6))\n"
