@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from .experiment import DataConfig, NoiseConfig, ModelConfig, TrainConfig, RunConfig, prepare_data, run, validate_config
 from .recipes import get_recipe, recipe_names, bank_refresh_due
+from .rundir import RunDir
 
 # %% ../nbs/11_bench.ipynb #c03edaff
 SETTINGS = {  # name: noise spec (`ntav_nb.noise.parse_noise_spec`)
@@ -64,7 +65,7 @@ def _claim(run_dir:Path)->bool:
 
 def _reset_cell(run_dir:Path):
     "Clear an unfinished cell (claim, error, partial run) so it trains from scratch."
-    if run_dir.exists() and not (run_dir/'summary.json').exists(): shutil.rmtree(run_dir)
+    if run_dir.exists() and not RunDir(run_dir).has_summary(): shutil.rmtree(run_dir)
 
 def grid_worker(spec_file):
     "Worker process body: train every unclaimed, unfinished cell of the grid in `spec_file` (JSON)."
@@ -74,7 +75,7 @@ def grid_worker(spec_file):
     for d, s, r, k in spec['cells']:
         cfg = bench_config(spec['out'], d, s, r, k, spec['root'], spec['preset'])
         run_dir = Path(cfg.run_dir)
-        if (run_dir/'summary.json').exists() or not _claim(run_dir): continue
+        if RunDir(run_dir).has_summary() or not _claim(run_dir): continue
         try:
             if d not in data: data = {d: prepare_data(cfg.data, progress=False)}  # one dataset in memory at a time
             t0 = time.time()
@@ -97,7 +98,7 @@ def run_grid(out='runs/bench', # the grid's folder
     for c in cells: validate_config(bench_config(out, *c, root, preset))   # fail before anything is built
     if jobs < 1 or threads < 1: raise ValueError(f"jobs and threads must be at least 1, got jobs={jobs}, threads={threads}")
     for c in cells: _reset_cell(Path(bench_config(out, *c, root, preset).run_dir))
-    todo = [c for c in cells if not (Path(bench_config(out, *c, root, preset).run_dir)/'summary.json').exists()]
+    todo = [c for c in cells if not RunDir(bench_config(out, *c, root, preset).run_dir).has_summary()]
     print(f"{len(cells)} cells, {len(cells) - len(todo)} finished earlier, {len(todo)} to train with {jobs} worker(s) × {threads} thread(s)", flush=True)
     t0 = time.time()
     if todo:
@@ -142,9 +143,9 @@ def collect_results(out, cells, root='data', preset=None, wall_s:float=None)->Pa
     out = Path(out)
     rows = []
     for d, s, r, k in cells:
-        f = Path(bench_config(out, d, s, r, k, root, preset).run_dir)/'summary.json'
-        if not f.exists(): raise FileNotFoundError(f"{f} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
-        summ = json.loads(f.read_text())
+        rd = RunDir(bench_config(out, d, s, r, k, root, preset).run_dir)
+        if not rd.has_summary(): raise FileNotFoundError(f"{rd.summary} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
+        summ = rd.read_summary()
         rows.append(dict(dataset=d, setting=s, recipe=r, seed=k, **{key: summ.get(key) for key in RESULT_KEYS}))
     _write_csv(out/'results.csv', rows)
     groups = {}

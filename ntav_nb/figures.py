@@ -15,7 +15,7 @@ import torch
 import plotly.graph_objects as go
 from plotly import colors as pcolors
 from plotly.subplots import make_subplots
-from .trainer import correspondence_scores
+from .metrics import correspondence_scores, correction_scores
 from .noise_record import NoiseRecord, NoisyAV
 
 # %% ../nbs/10a_figures.ipynb #fc93f1e9
@@ -42,10 +42,8 @@ def epoch_stats(epoch:int,
         confident = changed if confident is None else np.asarray(confident, bool)
         d.update(kept=int(kept.sum()), corrected=int(changed.sum()), dropped=int((~kept & ~confident).sum()))
         if truth is not None:
-            true = truth.true_labels
-            noisy = observed != true
-            d.update(noisy_fixed=int((noisy & (train_label == true)).sum()), noisy_total=int(noisy.sum()),
-                     clean_broken=int((~noisy & (train_label != true)).sum()), clean_total=int((~noisy).sum()))
+            s = correction_scores(train_label, observed, truth.true_labels)
+            d.update({k: s[k] for k in ('noisy_fixed', 'noisy_total', 'clean_broken', 'clean_total')})
     return d
 
 # %% ../nbs/10a_figures.ipynb #d4d393fe
@@ -202,9 +200,8 @@ def corrections_figure(stats, # list of `epoch_stats` dicts (per-epoch counts)
     fig.add_table(header=dict(values=header, fill_color='#e9ecef', align='left'), cells=dict(values=cells, align='left'), row=2, col=1)
     title = f"Label corrections{'' if epoch is None else f', epoch {epoch}'}: {len(changed)} of {n} labels corrected"
     if true is not None:
-        noisy = observed != true
-        title += (f"; {int((noisy & (train_label == true)).sum())} of {int(noisy.sum())} noisy labels fixed, "
-                  f"{int((~noisy & (train_label != true)).sum())} of {int((~noisy).sum())} clean labels broken")
+        s = correction_scores(train_label, observed, true)
+        title += f"; {s['noisy_fixed']} of {s['noisy_total']} noisy labels fixed, {s['clean_broken']} of {s['clean_total']} clean labels broken"
     fig.update_layout(title=title, height=620, margin=dict(t=70, b=20, l=50, r=20), uirevision='keep', legend=dict(orientation='h', y=1.06, x=0))
     fig.update_xaxes(title_text='epoch', row=1, col=1); fig.update_yaxes(title_text='clips', row=1, col=1)
     fig.update_yaxes(autorange='reversed', row=1, col=2)

@@ -14,6 +14,7 @@ from .experiment import demo_config, prepare_data, run_or_reuse, format_table
 from .figures import COLOUR_BY, ViewState, state_figures
 from .umap_worker import embedding_view, umap_layout
 from .dashboard import load_view_state, embeddings_from_checkpoint
+from .rundir import RunDir
 
 # %% ../nbs/10d_report.ipynb #2ab26ed5
 def _colour_switch(figs:dict)->go.Figure:
@@ -34,8 +35,9 @@ def _colour_switch(figs:dict)->go.Figure:
 
 def _summary_html(run_dir:Path, state:ViewState)->str:
     rows = []
-    cfg = json.loads((run_dir/'config.json').read_text()) if (run_dir/'config.json').exists() else {}
-    summ = json.loads((run_dir/'summary.json').read_text()) if (run_dir/'summary.json').exists() else {}
+    rd = RunDir(run_dir)
+    cfg = rd.read_config() if rd.is_run() else {}
+    summ = rd.read_summary() if rd.has_summary() else {}
     if cfg: rows += [('recipe', cfg.get('recipe')), ('dataset', cfg.get('data', {}).get('dataset')), ('noise', cfg.get('noise', {}).get('spec')),
                      ('epochs', cfg.get('train', {}).get('epochs')), ('seed', cfg.get('train', {}).get('seed'))]
     rows += [('last logged epoch', state.epoch), ('phase', state.phase), ('noise record', 'yes' if state.truth is not None else 'no (truth-based parts hidden)')]
@@ -57,7 +59,7 @@ def write_report(run_dir, # a run directory
     "Write one self-contained HTML report (plotly.js inlined) with the metric curves and the three panels of the last epoch."
     run_dir = Path(run_dir)
     state = load_view_state(run_dir)
-    if state.emb is None and recompute and state.has_estimator and (run_dir/'checkpoint.pt').exists():
+    if state.emb is None and recompute and state.has_estimator and RunDir(run_dir).checkpoint.exists():
         state.emb = embeddings_from_checkpoint(run_dir, max_points=max_points, seed=seed, data=data)
     xy = None
     if state.emb is not None: xy = umap_layout(embedding_view(state.emb['z_v'], state.emb['z_a'], 'fused'), seed=seed, n_epochs=umap_epochs)
@@ -82,7 +84,7 @@ def write_report(run_dir, # a run directory
     name = html.escape(run_dir.resolve().name)
     page = (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>ntav report: {name}</title><style>{_REPORT_CSS}</style></head>'
             f'<body><h1>Run report: {name}</h1>{_summary_html(run_dir, state)}\n' + '\n'.join(parts) + '\n</body></html>\n')
-    out = Path(out) if out is not None else run_dir/'report.html'
+    out = Path(out) if out is not None else RunDir(run_dir).report
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + '.tmp'); tmp.write_text(page, encoding='utf-8'); os.replace(tmp, out)
     return out
@@ -105,7 +107,7 @@ def run_demo(out='runs/demo', # folder of the demo's runs, one subfolder per rec
             cfg = demo_config(out, seed=seed, recipe=recipe, epochs=epochs, quick=quick, root=root)
             if data is None: data = prepare_data(cfg.data, progress=progress, device=cfg.train.device)
             s = run_or_reuse(cfg, progress=progress, data=data)
-            if report and not (Path(cfg.run_dir)/'report.html').exists():
+            if report and not RunDir(cfg.run_dir).report.exists():
                 write_report(cfg.run_dir, data=data)
             rows.append(dict(recipe=recipe, seed=seed, **{k: s.get(k) for k in ('test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s', 'run_dir')}))
     print(format_table(rows, ['recipe', 'seed', 'test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s']))

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['AUDIT_FORMAT', 'write_atomic', 'RunDir', 'load_metrics', 'load_sample_log', 'RunLogCB', 'write_audit', 'read_audit',
-           'read_audit_marks']
+           'read_audit_marks', 'save_embeddings', 'load_embeddings']
 
 # %% ../nbs/07a_rundir.ipynb #f6c17725
 import json, os
@@ -141,3 +141,25 @@ def read_audit_marks(path, n:int)->tuple:
     latest = {e['clip']: e['mark'] for e in d['marks']}
     keep = sorted(c for c, m in latest.items() if m in ('match', 'mismatch'))
     return torch.tensor(keep, dtype=torch.long), torch.tensor([1.0 if latest[c] == 'match' else 0.0 for c in keep])
+
+# %% ../nbs/07a_rundir.ipynb #d9bbeb05
+def _np(x, dtype=None): return None if x is None else np.asarray(x.detach().cpu() if torch.is_tensor(x) else x, dtype)
+
+def save_embeddings(run_dir, index, # the run directory, and the subsample's indices
+                    *, z_v, z_a, # the subsample's embeddings
+                    observed, classes, epoch:int)->Path:
+    "Write run_dir/embeddings.npz (atomically, no pickle): the subsample's embeddings and the observed labels of all clips."
+    path = RunDir(run_dir).embeddings; path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name('embeddings.tmp.npz')
+    np.savez(tmp, index=_np(index, np.int64), z_v=_np(z_v, np.float32), z_a=_np(z_a, np.float32),
+             observed=_np(observed, np.int64), classes=np.array([str(c) for c in classes]), epoch=np.array(int(epoch)))
+    os.replace(tmp, path)
+    return path
+
+def load_embeddings(run_dir)->dict:
+    "The arrays of run_dir/embeddings.npz, or None when the run saved none."
+    p = RunDir(run_dir).embeddings
+    if not p.exists(): return None
+    with np.load(p, allow_pickle=False) as z: d = {k: z[k] for k in z.files}
+    d['classes'], d['epoch'] = [str(c) for c in d['classes']], int(d['epoch'])
+    return d
