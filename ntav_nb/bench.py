@@ -274,7 +274,8 @@ def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_
                          )->float:
     "Share of the non-warm-up epochs of `schedule` spent on the recipe's per-epoch work, from the measured median refresh and other epochs."
     n, warm = schedule[0], schedule[1]
-    ep = [e for e in epochs if e['epoch'] >= warm or e['phase'] != 'warm-up']
+    warmup = get_recipe('method').schedule()[0][0]   # the name of the method's first phase, whose epochs are not costed
+    ep = [e for e in epochs if e['phase'] != warmup]
     on, off = [e for e in ep if e['refreshed']], [e for e in ep if not e['refreshed']]
     if not on or not off: raise ValueError("need both epochs that refreshed the bank and epochs that did not; give the run more epochs per phase")
     due = set(refresh_epochs(n, (0, *schedule[1:]), bank_every))

@@ -117,7 +117,7 @@ def _classes_of(learn, truth, observed):
     ds = getattr(learn.train_dl, 'dataset', None)
     if getattr(ds, 'classes', None) is not None: return [str(c) for c in ds.classes]
     if truth is not None: return list(truth.classes)
-    bank = getattr(learn.recipe, 'bank', None)
+    bank = learn.recipe.bank
     if bank is not None: return [str(k) for k in range(bank.num_classes)]
     return None if observed is None else [str(k) for k in range(int(observed.max()) + 1)]
 
@@ -312,7 +312,7 @@ def before_fit(self:Dashboard):
     if observed is None and self.truth is not None: observed = self.truth.observed_labels
     self.state = ViewState(classes=_classes_of(l, self.truth, observed), truth=self.truth, observed=observed, history=l.history)
     self.timings, self.umap_fits, self._prev_layouts, self._owed, self._pending = [], [], {}, False, None
-    if self.umap_in == 'process' and self.worker is None and hasattr(l.recipe, 'bank'):
+    if self.umap_in == 'process' and self.worker is None and 'bank_dl' in l.recipe.needs:
         self.worker = UmapWorker.shared()
     _ = self.widget
     self._update_status()
@@ -341,7 +341,7 @@ def after_epoch(self:Dashboard):
     l, t_start = self.learn, time.perf_counter()
     epoch_s = t_start - self._t0
     self.state.history = l.history
-    self.state.add_epoch(l.epoch, l.recipe.sample_state(), getattr(l.recipe, 'phase', None))
+    self.state.add_epoch(l.epoch, l.recipe.sample_state(), l.recipe.phase)
     self._owed = self._owed or umap_due(l.epoch, l.n_epochs, every=self.umap_every, max_overhead=None)
     fit_s = 0.0
     if self.worker is not None:
