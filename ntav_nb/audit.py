@@ -28,7 +28,7 @@ class AuditPlan:
 
 def audit_plan(scores, # (N,) the estimator's w for every training clip
                n:int=60, # clips to show
-               strata:int=5, # score bands
+               *, strata:int=5, # score bands
                seed:int=0)->AuditPlan:
     "Draw `n` clips, the same number from each of `strata` equal-count bands of the score, in random order."
     s = np.asarray(scores, np.float64).reshape(-1)
@@ -120,7 +120,7 @@ def estimator_vs_marks(log:AuditLog, scores, threshold:float=0.5)->dict:
 # %% ../nbs/12_audit.ipynb #755474fa
 class Audit:
     "One-click-per-clip audit of a run's training set, ranked by the run's noise estimator."
-    def __init__(self, run_dir, n:int=60, strata:int=5, seed:int=0,
+    def __init__(self, run_dir, n:int=60, *, strata:int=5, seed:int=0,
                  data=None, # prepared (train_aug, train_eval, test) datasets of the run's config; default: prepare them
                  show_truth:bool=False, # show true labels and audio sources from the run's noise record (simulated noise only; off = a blind audit)
                 ):
@@ -137,7 +137,7 @@ class Audit:
         self.truth = rd.read_noise() if rd.has_noise() else None
         self.ds = NoisyAV(train_eval, self.truth) if self.truth is not None else train_eval
         path = rd.audit
-        self.log = AuditLog(path) if path.exists() else AuditLog(path, audit_plan(self.scores, n, strata, seed))
+        self.log = AuditLog(path) if path.exists() else AuditLog(path, audit_plan(self.scores, n, strata=strata, seed=seed))
         self.show_truth = show_truth
         self._box = None
     def estimate(self)->dict:

@@ -37,12 +37,12 @@ BENCH_PRESET = dict(num_frames=4, size=32, batch_size=64, epochs=20, lr=2e-3,
 
 # %% ../nbs/11_bench.ipynb #d223e852
 def bench_config(out, # the grid's folder; runs go to out/runs/DATASET/SETTING/RECIPE-seedS
-                 dataset:str, setting:str, recipe:str, seed:int,
-                 root='data', # where the built-in datasets are written
+                 cell, # (dataset, setting, recipe, seed): one cell of `grid_cells`
+                 *, root='data', # where the built-in datasets are written
                  preset:dict=None, # shared hyperparameters (default `BENCH_PRESET`)
                 )->RunConfig:
     "The configuration of one cell of the accuracy grid."
-    p = BENCH_PRESET if preset is None else preset
+    (dataset, setting, recipe, seed), p = cell, (BENCH_PRESET if preset is None else preset)
     if setting not in SETTINGS: raise ValueError(f"unknown setting {setting!r}; choose from {', '.join(SETTINGS)}")
     entry = get_recipe(recipe)
     data = DataConfig(dataset=dataset, root=str(root), n_train=p['n_train'].get(dataset), n_test=p['n_test'].get(dataset),
@@ -52,7 +52,7 @@ def bench_config(out, # the grid's folder; runs go to out/runs/DATASET/SETTING/R
                      recipe_args={**entry.preset('grid'), **p.get('recipe_args', {}).get(recipe, {})},
                      run_dir=str(Path(out)/'runs'/dataset/setting/f'{recipe}-seed{seed}'))
 
-def grid_cells(datasets=GRID_DATASETS, settings=tuple(SETTINGS), recipes=GRID_RECIPES, seeds=GRID_SEEDS)->list:
+def grid_cells(datasets=GRID_DATASETS, *, settings=tuple(SETTINGS), recipes=GRID_RECIPES, seeds=GRID_SEEDS)->list:
     "Every (dataset, setting, recipe, seed) of a grid, dataset by dataset and seed by seed, so whole tables finish first."
     return [(d, s, r, k) for d in datasets for k in seeds for s in settings for r in recipes]
 
@@ -73,7 +73,7 @@ def grid_worker(spec_file):
     spec = json.loads(Path(spec_file).read_text())
     data = {}
     for d, s, r, k in spec['cells']:
-        cfg = bench_config(spec['out'], d, s, r, k, spec['root'], spec['preset'])
+        cfg = bench_config(spec['out'], (d, s, r, k), root=spec['root'], preset=spec['preset'])
         run_dir = Path(cfg.run_dir)
         if RunDir(run_dir).has_summary() or not _claim(run_dir): continue
         try:
@@ -87,22 +87,22 @@ def grid_worker(spec_file):
 
 def run_grid(out='runs/bench', # the grid's folder
              root='data', # where the built-in datasets are written
-             datasets=GRID_DATASETS, settings=tuple(SETTINGS), recipes=GRID_RECIPES, seeds=GRID_SEEDS,
+             *, datasets=GRID_DATASETS, settings=tuple(SETTINGS), recipes=GRID_RECIPES, seeds=GRID_SEEDS,
              jobs:int=2, # worker processes
              threads:int=1, # torch threads per worker
              preset:dict=None, # shared hyperparameters (default `BENCH_PRESET`)
             )->Path:
     "Train every cell of the grid that has no `summary.json` yet, `jobs` at a time; collect the results and return the results file."
     out, preset = Path(out), (BENCH_PRESET if preset is None else preset)
-    cells = grid_cells(datasets, settings, recipes, seeds)
-    for c in cells: validate_config(bench_config(out, *c, root, preset))   # fail before anything is built
+    cells = grid_cells(datasets, settings=settings, recipes=recipes, seeds=seeds)
+    for c in cells: validate_config(bench_config(out, c, root=root, preset=preset))   # fail before anything is built
     if jobs < 1 or threads < 1: raise ValueError(f"jobs and threads must be at least 1, got jobs={jobs}, threads={threads}")
-    for c in cells: _reset_cell(Path(bench_config(out, *c, root, preset).run_dir))
-    todo = [c for c in cells if not RunDir(bench_config(out, *c, root, preset).run_dir).has_summary()]
+    for c in cells: _reset_cell(Path(bench_config(out, c, root=root, preset=preset).run_dir))
+    todo = [c for c in cells if not RunDir(bench_config(out, c, root=root, preset=preset).run_dir).has_summary()]
     print(f"{len(cells)} cells, {len(cells) - len(todo)} finished earlier, {len(todo)} to train with {jobs} worker(s) × {threads} thread(s)", flush=True)
     t0 = time.time()
     if todo:
-        for d in dict.fromkeys(c[0] for c in todo): prepare_data(bench_config(out, d, 'clean', 'ce', 0, root, preset).data, progress=False)
+        for d in dict.fromkeys(c[0] for c in todo): prepare_data(bench_config(out, (d, 'clean', 'ce', 0), root=root, preset=preset).data, progress=False)
         out.mkdir(parents=True, exist_ok=True)
         spec_file = out/'grid_spec.json'
         spec_file.write_text(json.dumps(dict(out=str(out), root=str(root), preset=preset, cells=todo)))
@@ -111,9 +111,9 @@ def run_grid(out='runs/bench', # the grid's folder
         procs = [subprocess.Popen(cmd, env=env) for _ in range(jobs)]
         codes = [p.wait() for p in procs]
         if any(codes): raise RuntimeError(f"a grid worker exited with status {codes}; finished cells are kept, run again to continue")
-    failed = [c for c in todo if (Path(bench_config(out, *c, root, preset).run_dir)/'error.txt').exists()]
+    failed = [c for c in todo if (Path(bench_config(out, c, root=root, preset=preset).run_dir)/'error.txt').exists()]
     if failed: raise RuntimeError(f"{len(failed)} cell(s) failed, first {failed[0]}: see error.txt in their run folders; run again to retry them")
-    return collect_results(out, cells, root, preset, wall_s=time.time() - t0)
+    return collect_results(out, cells, root=root, preset=preset, wall_s=time.time() - t0)
 
 # %% ../nbs/11_bench.ipynb #a6025713
 RESULT_KEYS = ('test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s')
@@ -138,12 +138,12 @@ def _mean_std(v):
     v = [x for x in v if x is not None]
     return (float(np.mean(v)), float(np.std(v))) if v else (None, None)
 
-def collect_results(out, cells, root='data', preset=None, wall_s:float=None)->Path:
+def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)->Path:
     "Write results.csv, summary.csv and bench.json for the cells of a grid; returns the path of summary.csv."
     out = Path(out)
     rows = []
     for d, s, r, k in cells:
-        rd = RunDir(bench_config(out, d, s, r, k, root, preset).run_dir)
+        rd = RunDir(bench_config(out, (d, s, r, k), root=root, preset=preset).run_dir)
         if not rd.has_summary(): raise FileNotFoundError(f"{rd.summary} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
         summ = rd.read_summary()
         rows.append(dict(dataset=d, setting=s, recipe=r, seed=k, **{key: summ.get(key) for key in RESULT_KEYS}))
@@ -177,7 +177,7 @@ def read_csv(path)->list:
 
 # %% ../nbs/11_bench.ipynb #800cf86c
 def accuracy_table(summary, # rows of summary.csv (`read_csv`) or its path
-                   dataset:str, metric:str='test_top1_last', digits:int=3)->str:
+                   dataset:str, *, metric:str='test_top1_last', digits:int=3)->str:
     "A markdown table of `metric` (mean ± std over seeds) for one dataset: recipes × settings."
     rows = read_csv(summary) if isinstance(summary, (str, Path)) else summary
     rows = [r for r in rows if r['dataset'] == dataset]
@@ -233,7 +233,7 @@ class ExtrasEnd(Callback):
     def before_train(self): self.timer._x1 = time.perf_counter()
 
 # %% ../nbs/11_bench.ipynb #cc63e770
-def matmul_gflops(n:int=1024, reps:int=10,
+def matmul_gflops(n:int=1024, *, reps:int=10,
                   device='cpu', precision:str='32', # the device, and '32' (float32) or 'bf16'/'16' (that dtype's matmul)
                  )->float:
     "This machine's matmul rate (GFLOP/s, best of `reps`) on `device` at `precision` (on the CPU: at the current thread count)."
@@ -287,7 +287,7 @@ def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_
 def _key(phase): return phase.replace(' ', '').replace('-', '')
 
 def speed_bench(root='data', # where the built-in datasets are written
-                dataset:str='avdigits', n_train:int=None, # training clips (None: the dataset's default)
+                *, dataset:str='avdigits', n_train:int=None, # training clips (None: the dataset's default)
                 num_frames:int=8, size:int=64, batch_size:int=64, # the library's default shapes
                 epochs:int=6, warmup_epochs:int=1, phase1_epochs:int=3, # the method's schedule: every phase gets ≥ 1 epoch
                 umap_points:int=2000, seed:int=0,

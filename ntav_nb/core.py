@@ -74,7 +74,7 @@ def to_float(x):
 # %% ../nbs/00_core.ipynb #315955d0
 def config_diff(mine:dict, # the configuration asked for now (nested dicts)
                 theirs:dict, # the stored one (a run folder's config, a checkpoint's fingerprint)
-                ignore=(), # top-level keys to leave out, e.g. ('run_dir',)
+                *, ignore=(), # top-level keys to leave out, e.g. ('run_dir',)
                 prefix:str='')->list:
     "Dotted keys whose values differ between nested dicts; a key `theirs` predates is no difference while `mine` has it None (off)."
     out = []

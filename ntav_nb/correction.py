@@ -22,8 +22,8 @@ def bank_prototypes(z_v:Tensor, z_a:Tensor,  # (N, E) bank embeddings
                     weights:Tensor=None,      # (N,) correspondence weights w_i
                    ):
     "Visual and audio prototypes `(proto_v, proto_a)`, each (C, E), from the bank."
-    return (category_prototypes(z_v, categories, num_classes, weights),
-            category_prototypes(z_a, categories, num_classes, weights))
+    return (category_prototypes(z_v, categories, num_classes=num_classes, weights=weights),
+            category_prototypes(z_a, categories, num_classes=num_classes, weights=weights))
 
 # %% ../nbs/06c_correction.ipynb #ffbd84ae
 def _assign(x, cent, chunk):

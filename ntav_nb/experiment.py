@@ -208,7 +208,7 @@ def _model(cfg, C):
     return AVNet(C, encoder=cfg.model.encoder, emb_dim=cfg.model.emb_dim, **kw)
 
 def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_eval, test); default: prepare_data(cfg.data)
-                  progress:bool=True, run_dir=None):
+                  *, progress:bool=True, run_dir=None):
     "Model, noisy loaders, recipe and learner for `cfg`; returns (learner, noisy training set)."
     validate_config(cfg)
     train_aug, train_eval, test = data or prepare_data(cfg.data, progress=progress, device=cfg.train.device)
@@ -247,7 +247,7 @@ def summarise(learn:Learner)->dict:
     out['train_time_s'] = float(sum(x.get('time', 0) for x in h))
     return out
 
-def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
+def run(cfg:RunConfig, *, progress:bool=True, resume:bool=False, data=None,
         cbs:list=None, # extra callbacks for this run, e.g. a live `Dashboard`
        )->dict:
     "Train one configuration into its run directory and return the summary (also written to summary.json)."
@@ -280,7 +280,7 @@ def run(cfg:RunConfig, progress:bool=True, resume:bool=False, data=None,
     return summary
 
 # %% ../nbs/09_experiment.ipynb #485b3b93
-def run_or_reuse(cfg:RunConfig, progress:bool=True, data=None, cbs:list=None)->dict:
+def run_or_reuse(cfg:RunConfig, *, progress:bool=True, data=None, cbs:list=None)->dict:
     "The summary of `cfg`'s run: read back if it finished, resumed if it stopped, trained if it never started."
     rd = RunDir(cfg.run_dir) if cfg.run_dir else None
     if rd is None or not rd.is_run(): return run(cfg, progress=progress, data=data, cbs=cbs)
@@ -315,7 +315,7 @@ def evaluate_run(run_dir, progress:bool=False)->dict:
 # %% ../nbs/09_experiment.ipynb #d262f2ef
 DEMO_NOISE = 'label=sym:0.4,corr=swap:0.4'
 
-def demo_config(out='runs/demo', seed:int=0, recipe:str='method', epochs:int=None, quick:bool=False, root='data')->RunConfig:
+def demo_config(out='runs/demo', *, seed:int=0, recipe:str='method', epochs:int=None, quick:bool=False, root='data')->RunConfig:
     "The demo's configuration for one recipe and seed (`quick`: a smaller, faster version for tests)."
     if quick:
         data = DataConfig(root=str(root), n_train=300, n_test=150, num_frames=4, size=32, batch_size=25)

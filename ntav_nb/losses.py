@@ -27,7 +27,7 @@ def _check_weights(w, n, what='weights'):
 # %% ../nbs/05_losses.ipynb #3256af82
 def info_nce(z_v:Tensor,            # (B, D) unit-norm visual embeddings
              z_a:Tensor,            # (B, D) unit-norm audio embeddings; row i is clip i's soundtrack
-             weights:Tensor=None,   # (B,) per-pair weights w_i in [0, 1]; None = all 1
+             *, weights:Tensor=None,   # (B,) per-pair weights w_i in [0, 1]; None = all 1
              tau:float=0.1,         # temperature
              reduction:str='mean',  # 'mean' (over all B rows), 'sum' or 'none' (the B weighted terms w_i * l_i)
             )->Tensor:
@@ -44,7 +44,7 @@ def info_nce(z_v:Tensor,            # (B, D) unit-norm visual embeddings
 # %% ../nbs/05_losses.ipynb #35758d57
 def category_prototypes(emb:Tensor,          # (N, D) embeddings of one modality (unit-norm)
                         categories:Tensor,   # (N,) int64 category of each sample, in [0, num_classes)
-                        num_classes:int,     # C, number of categories
+                        *, num_classes:int,     # C, number of categories
                         weights:Tensor=None, # (N,) per-sample weights (e.g. w_i); None = all 1
                        )->Tensor:            # (C, D) unit-norm prototypes; zero rows for empty categories
     "Per-category prototypes: normalised `weights`-weighted mean of `emb` over each category; zero vector if empty."
@@ -65,7 +65,7 @@ def category_prototypes(emb:Tensor,          # (N, D) embeddings of one modality
 # %% ../nbs/05_losses.ipynb #8d372794
 def category_contrast(z_v:Tensor,              # (B, D) unit-norm visual embeddings
                       z_a:Tensor,              # (B, D) unit-norm audio embeddings
-                      categories:Tensor,       # (B,) int64 category of each clip (label or cluster id)
+                      *, categories:Tensor,       # (B,) int64 category of each clip (label or cluster id)
                       proto_v:Tensor,          # (C, D) visual prototypes (zero rows = empty categories)
                       proto_a:Tensor,          # (C, D) audio prototypes
                       phi:float=0.1,           # temperature of the softmax over prototypes
@@ -96,7 +96,7 @@ def category_contrast(z_v:Tensor,              # (B, D) unit-norm visual embeddi
 # %% ../nbs/05_losses.ipynb #58792851
 def hybrid_loss(logits:Tensor,          # (B, C) fused-head logits
                 logits_v:Tensor,        # (B, C) visual-head logits (used for mismatched pairs)
-                labels:Tensor,          # (B,) observed labels y~
+                *, labels:Tensor,          # (B,) observed labels y~
                 corrected:Tensor,       # (B,) corrected labels y^ (any value where not confident)
                 kept:Tensor,            # (B,) bool m_i: the observed label was kept
                 confident:Tensor,       # (B,) bool c_i: a confident correction exists
@@ -128,7 +128,7 @@ def hybrid_loss(logits:Tensor,          # (B, C) fused-head logits
 
 # %% ../nbs/05_losses.ipynb #1519363b
 def phase1_loss(z_v:Tensor, z_a:Tensor,     # (B, D) unit-norm embeddings
-                weights:Tensor=None,        # (B,) correspondence weights w_i (None during warm-up)
+                *, weights:Tensor=None,        # (B,) correspondence weights w_i (None during warm-up)
                 categories:Tensor=None,     # (B,) category ids; needed when lambda_cat > 0
                 proto_v:Tensor=None, proto_a:Tensor=None, # (C, D) prototypes from the feature bank
                 lambda_cat:float=1.0,       # weight of the category-level loss (0 during warm-up)
@@ -136,12 +136,12 @@ def phase1_loss(z_v:Tensor, z_a:Tensor,     # (B, D) unit-norm embeddings
                 audio_weights:Tensor=None,  # see `category_contrast`
                )->Tensor:
     "`L_inst + lambda_cat * L_cat`; the category term is skipped when `lambda_cat == 0`."
-    loss = info_nce(z_v, z_a, weights, tau)
+    loss = info_nce(z_v, z_a, weights=weights, tau=tau)
     if lambda_cat:
         if categories is None or proto_v is None or proto_a is None:
             raise ValueError("lambda_cat > 0 needs categories, proto_v and proto_a (from the feature bank); "
                              "pass lambda_cat=0 during warm-up")
-        loss = loss + lambda_cat * category_contrast(z_v, z_a, categories, proto_v, proto_a, phi, audio_weights)
+        loss = loss + lambda_cat * category_contrast(z_v, z_a, categories=categories, proto_v=proto_v, proto_a=proto_a, phi=phi, audio_weights=audio_weights)
     return loss
 
 # %% ../nbs/05_losses.ipynb #1fe40039
@@ -152,7 +152,7 @@ def ce_loss(logits:Tensor, # (B, C) logits
     return _reduce(F.cross_entropy(logits, targets, reduction='none'), reduction)
 
 def gce_loss(logits:Tensor, targets:Tensor,
-             q:float=0.7,           # in (0, 1]; q -> 0 gives CE, q = 1 gives MAE
+             *, q:float=0.7,           # in (0, 1]; q -> 0 gives CE, q = 1 gives MAE
              reduction:str='mean')->Tensor:
     "Generalised cross-entropy `(1 - p_y**q) / q` (Zhang & Sabuncu 2018)."
     if not 0 < q <= 1: raise ValueError(f"GCE needs 0 < q <= 1, got q={q}")
@@ -160,7 +160,7 @@ def gce_loss(logits:Tensor, targets:Tensor,
     return _reduce((1 - p_y.clamp_min(1e-7) ** q) / q, reduction)
 
 def sce_loss(logits:Tensor, targets:Tensor,
-             alpha:float=0.1,       # weight of CE
+             *, alpha:float=0.1,       # weight of CE
              beta:float=1.0,        # weight of reverse CE
              A:float=-4.0,          # value of log(0) in the reverse CE
              reduction:str='mean')->Tensor:

@@ -158,7 +158,7 @@ class ProjectionHead(nn.Module):
 class AVNet(nn.Module):
     "Two-stream audio-visual network: encoders, projection heads, a fused classifier and one classifier per modality."
     def __init__(self, num_classes:int,    # C, the number of categories
-                 encoder:str='small',      # encoder family, a key of `ENCODERS` ('small' or 'resnet18')
+                 *, encoder:str='small',      # encoder family, a key of `ENCODERS` ('small' or 'resnet18')
                  emb_dim:int=128,          # size of the unit-norm embeddings z_v, z_a
                  dropout:float=0.0,        # dropout on the features before the classifiers
                  **encoder_kwargs,         # passed to the encoder builder (`width`, `weights`)
@@ -197,7 +197,7 @@ class AVNet(nn.Module):
 
 # %% ../nbs/04_model.ipynb #a984ee51
 def training_throughput(model:nn.Module, # an `AVNet` (put on `device` by this function)
-                        batch_size:int=64, T:int=8, size:int=64, # clips per batch, frames per clip, frame side
+                        *, batch_size:int=64, T:int=8, size:int=64, # clips per batch, frames per clip, frame side
                         n_mels:int=64, n_frames:int=101,         # log-mel shape
                         steps:int=5, warmup:int=1,               # timed steps, untimed steps before them
                         device='cpu',

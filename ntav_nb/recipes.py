@@ -250,7 +250,7 @@ class CorrOnly(BankRecipe):
     def loss(self, out, batch):
         w, y = self.lookup(self.w, batch), batch[2]
         sup = w * ce_loss(out.logits, y, reduction='none') + (1 - w) * ce_loss(out.logits_v, y, reduction='none')
-        return sup + self.gamma * info_nce(out.z_v, out.z_a, w, self.tau, reduction='none')
+        return sup + self.gamma * info_nce(out.z_v, out.z_a, weights=w, tau=self.tau, reduction='none')
 
 @register_recipe('label_only', about='RRL-style: k-NN label correction with hybrid supervision; every pair trusted')
 class LabelOnly(BankRecipe):
@@ -276,10 +276,10 @@ class LabelOnly(BankRecipe):
         self.epochs_corrected += 1
     def loss(self, out, batch):
         y = batch[2]
-        l_inst = info_nce(out.z_v, out.z_a, None, self.tau, reduction='none')
+        l_inst = info_nce(out.z_v, out.z_a, weights=None, tau=self.tau, reduction='none')
         if self.learn.epoch < self.warmup_epochs: return ce_loss(out.logits, y, reduction='none') + self.gamma * l_inst
-        sup = hybrid_loss(out.logits, out.logits_v, y, self.lookup(self.train_label, batch), self.lookup(self.kept, batch),
-                          self.lookup(self.confident, batch), weights=None, beta=self.beta, reduction='none')
+        sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=self.lookup(self.train_label, batch), kept=self.lookup(self.kept, batch),
+                          confident=self.lookup(self.confident, batch), weights=None, beta=self.beta, reduction='none')
         return sup + self.gamma * l_inst
     def state_dict(self): return super().state_dict() | dict(epochs_corrected=torch.tensor(self.epochs_corrected))
     def load_state_dict(self, d): super().load_state_dict(d); self.epochs_corrected = int(self.epochs_corrected)
@@ -373,11 +373,11 @@ def update_labels(self:Method):
 def phase1_terms(self:Method, out, batch):
     "Per-sample phase-1 loss: weighted cross-modal InfoNCE, plus the category contrast once prototypes exist."
     w = self.lookup(self.w, batch)
-    l = info_nce(out.z_v, out.z_a, w, self.tau, reduction='none')
+    l = info_nce(out.z_v, out.z_a, weights=w, tau=self.tau, reduction='none')
     if self.learn.epoch >= self.warmup_epochs and self.lambda_cat and self.proto_v is not None:
         cat = self.lookup(self.category, batch)
-        l = l + self.lambda_cat * category_contrast(out.z_v, out.z_a, cat, self.proto_v.to(l.device), self.proto_a.to(l.device),
-                                                    self.phi, audio_weights=w, reduction='none')
+        l = l + self.lambda_cat * category_contrast(out.z_v, out.z_a, categories=cat, proto_v=self.proto_v.to(l.device), proto_a=self.proto_a.to(l.device),
+                                                    phi=self.phi, audio_weights=w, reduction='none')
     return l
 
 @patch
@@ -391,6 +391,6 @@ def loss(self:Method, out, batch):
     if self.learn.epoch < self.phase1_epochs: return l1
     y = batch[2]
     if self.phase2 == 'ce': return ce_loss(out.logits, y, reduction='none') + self.gamma * l1
-    sup = hybrid_loss(out.logits, out.logits_v, y, self.lookup(self.train_label, batch), self.lookup(self.kept, batch),
-                      self.lookup(self.confident, batch), weights=self.lookup(self.w, batch), beta=self.beta, reduction='none')
+    sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=self.lookup(self.train_label, batch), kept=self.lookup(self.kept, batch),
+                      confident=self.lookup(self.confident, batch), weights=self.lookup(self.w, batch), beta=self.beta, reduction='none')
     return sup + self.gamma * l1

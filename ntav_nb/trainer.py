@@ -79,7 +79,7 @@ class Recipe(Callback):
         return {k: v for k, v in vals.items() if isinstance(v, (int, float, str, bool, type(None), tuple, list)) and not callable(v)}
 
 # %% ../nbs/07_trainer.ipynb #25c49f56
-def cosine_lr(epoch:int, n_epochs:int, lr:float, warmup:int=0, final:float=0.01)->float:
+def cosine_lr(epoch:int, n_epochs:int, *, lr:float, warmup:int=0, final:float=0.01)->float:
     "Learning rate of `epoch`: linear warm-up for `warmup` epochs, then cosine decay to `final`·lr."
     if epoch < warmup: return lr * (epoch + 1) / (warmup + 1)
     t = (epoch - warmup) / max(1, n_epochs - warmup)
@@ -224,7 +224,7 @@ def train_epoch(self:Learner):
 @patch
 def _epoch(self:Learner):
     self.seed_epoch()
-    for g in self.opt.param_groups: g['lr'] = cosine_lr(self.epoch, self.n_epochs, self.lr, self.warmup_epochs)
+    for g in self.opt.param_groups: g['lr'] = cosine_lr(self.epoch, self.n_epochs, lr=self.lr, warmup=self.warmup_epochs)
     self._run('train', self.train_epoch, CancelEpochException)
     self.model.eval(); self.training = False
     self._run('validate', self.validate, CancelEpochException)

@@ -31,7 +31,7 @@ def config(r, out, root):
         from ntav_nb.experiment import demo_config
         return demo_config(out, seed=r[2], recipe=r[1], root=root)
     from ntav_nb.bench import bench_config
-    return bench_config(out, *r[1:], root=root)
+    return bench_config(out, tuple(r[1:]), root=root)
 
 def train_one(i:int, out:str, root:str):
     import torch; torch.set_num_threads(1)
