@@ -59,7 +59,7 @@ def grid_cells(datasets=GRID_DATASETS, *, settings=tuple(SETTINGS), recipes=GRID
 # %% ../nbs/11_bench.ipynb #a7ac5c3b
 def _claim(run_dir:Path)->bool:
     run_dir.mkdir(parents=True, exist_ok=True)
-    try: os.close(os.open(run_dir/'claim', os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    try: os.close(os.open(RunDir(run_dir).claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError: return False
     return True
 
@@ -82,8 +82,8 @@ def grid_worker(spec_file):
             run(cfg, progress=False, data=data[d])
             print(f"{d:9s} {s:7s} {r:21s} seed {k}: {time.time() - t0:5.1f} s", flush=True)
         except Exception:
-            (run_dir/'error.txt').write_text(traceback.format_exc())
-            print(f"{d} {s} {r} seed {k}: FAILED, see {run_dir/'error.txt'}", flush=True)
+            RunDir(run_dir).error.write_text(traceback.format_exc())
+            print(f"{d} {s} {r} seed {k}: FAILED, see {RunDir(run_dir).error}", flush=True)
 
 def run_grid(out='runs/bench', # the grid's folder
              root='data', # where the built-in datasets are written
@@ -111,7 +111,7 @@ def run_grid(out='runs/bench', # the grid's folder
         procs = [subprocess.Popen(cmd, env=env) for _ in range(jobs)]
         codes = [p.wait() for p in procs]
         if any(codes): raise RuntimeError(f"a grid worker exited with status {codes}; finished cells are kept, run again to continue")
-    failed = [c for c in todo if (Path(bench_config(out, c, root=root, preset=preset).run_dir)/'error.txt').exists()]
+    failed = [c for c in todo if RunDir(bench_config(out, c, root=root, preset=preset).run_dir).error.exists()]
     if failed: raise RuntimeError(f"{len(failed)} cell(s) failed, first {failed[0]}: see error.txt in their run folders; run again to retry them")
     return collect_results(out, cells, root=root, preset=preset, wall_s=time.time() - t0)
 

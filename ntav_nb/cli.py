@@ -34,7 +34,7 @@ def build_parser()->argparse.ArgumentParser:
         if spec['add_args']: spec['add_args'](sp)
     return p
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, ValueError)
+USER_ERRORS = (FileNotFoundError, FileExistsError, ValueError, FloatingPointError)  # FloatingPointError: training diverged (a setting to change)
 
 def main(argv:list=None, # arguments without the program name; default: `sys.argv[1:]`
         )->int: # the exit status

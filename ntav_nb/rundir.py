@@ -37,6 +37,16 @@ class RunDir:
     embeddings = property(lambda self: self.path/'embeddings.npz')
     audit = property(lambda self: self.path/'audit.json')
     report = property(lambda self: self.path/'report.html')
+    claim = property(lambda self: self.path/'claim')  # the bench's marker: a grid worker has taken this cell
+    error = property(lambda self: self.path/'error.txt')  # the bench's record of a cell that failed
+    def own_names(self)->set:
+        "The names of every file and folder a run writes here."
+        return {f.name for f in (self.config, self.summary, self.metrics, self.samples, self.checkpoint, self.embeddings,
+                                 self.audit, self.report, self.claim, self.error)} | {self.noise.name + '.npz', self.noise.name + '.json'}
+    def contents(self)->list:
+        "The names in the folder (sorted; none if it does not exist), leaving out the bench's claim and temporary files."
+        if not self.path.is_dir(): return []
+        return sorted(f.name for f in self.path.iterdir() if f.name != self.claim.name and not f.name.endswith('.tmp'))
     def is_run(self)->bool: return self.config.exists()
     def require(self, what:str='config'):
         "Fail with a clear message if the run folder lacks `what` (a property name above)."

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'phase_at', 'Recipe',
-           'cosine_lr', 'Learner', 'MetricsCB', 'best_and_last', 'CheckpointCB', 'ProgressCB']
+           'cosine_lr', 'Learner', 'MetricsCB', 'best_and_last', 'nonfinite_tensors', 'CheckpointCB', 'ProgressCB']
 
 # %% ../nbs/07_trainer.ipynb #1ebfbfb8
 import json, math, os, random, time
@@ -188,7 +188,7 @@ def one_batch(self:Learner):
     if per_sample.ndim != 1: raise ValueError(f"{type(self.recipe).__name__}.loss must return one loss per sample, got shape {tuple(per_sample.shape)}")
     self.loss = per_sample.mean()
     if not torch.isfinite(self.loss):
-        raise FloatingPointError(f"loss is {self.loss.item()} at epoch {self.epoch}, batch {self.iter} ({self.recipe.phase}); "
+        raise FloatingPointError(f"loss is {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1} ({self.recipe.phase}); "
                                  f"lower the learning rate or check the data — the last checkpoint holds the last good epoch")
     idx = self.batch[3].cpu().numpy()
     self.sample_loss[idx] = per_sample.detach().cpu().numpy()
@@ -286,13 +286,29 @@ def _state_to_tensors(d):
 def _tensors_to_state(d):
     return {k: (v.numpy() if torch.is_tensor(v) and v.device.type == 'cpu' else v) for k, v in d.items()}
 
+def nonfinite_tensors(state, # a (nested) state dict: dicts, lists and tuples of tensors and plain values
+                      prefix:str='')->list:
+    "Dotted names of the floating-point tensors in `state` that hold NaN or infinity."
+    items = state.items() if isinstance(state, dict) else enumerate(state)
+    out = []
+    for k, v in items:
+        name = f'{prefix}{k}'
+        if isinstance(v, (dict, list, tuple)): out += nonfinite_tensors(v, f'{name}.')
+        elif torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all(): out.append(name)
+    return out
+
+def _names(bad:list)->str: return ', '.join(bad[:4]) + (f' and {len(bad) - 4} more' if len(bad) > 4 else '')
+
 @patch
 def save_checkpoint(self:Learner, path)->Path:
-    "Write the state after the current epoch atomically to `path`."
+    "Write the state after the current epoch atomically to `path`; state holding NaN or infinity is refused, leaving the last good checkpoint."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     ckpt = dict(format=1, epoch=self.epoch, fingerprint=json.dumps(self.fingerprint(), sort_keys=True),
                 model=self.bare_model.state_dict(), opt=self.opt.state_dict(),
                 recipe=_state_to_tensors(self.recipe.state_dict()), history=json.dumps(self.history))
+    bad = nonfinite_tensors(dict(model=ckpt['model'], opt=ckpt['opt']['state']))
+    if bad: raise FloatingPointError(f"after epoch {self.epoch + 1} the model or optimiser holds NaN or infinity ({_names(bad)}), though the loss was finite; "
+                                     f"the checkpoint was not written, so {path} (if any) still holds the last good epoch — lower the learning rate (train.lr) or check the data")
     if self.scaler.is_enabled(): ckpt['scaler'] = self.scaler.state_dict()
     tmp = path.with_name(path.name + '.tmp')
     torch.save(ckpt, tmp)
@@ -305,7 +321,11 @@ def load_checkpoint(self:Learner, path):
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"{path} is a folder; pass the checkpoint file itself")
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}; start without resume, or point to the checkpoint file of the run")
-    ckpt = torch.load(path, map_location=self.device, weights_only=True)
+    try: ckpt = torch.load(path, map_location=self.device, weights_only=True)
+    except Exception as e: raise ValueError(f"checkpoint {path} cannot be read ({type(e).__name__}: {str(e)[:200]}): it is damaged or not a checkpoint; "
+                                            "train the run again, or restore the file") from None
+    bad = nonfinite_tensors(dict(model=ckpt['model']))
+    if bad: raise ValueError(f"checkpoint {path} holds NaN or infinity ({_names(bad)}): it cannot be evaluated or resumed; train the run again with a lower learning rate")
     mine, theirs = self.fingerprint(), json.loads(ckpt['fingerprint'])
     diff = config_diff(mine, theirs, ignore=('n_epochs',))
     if diff:
