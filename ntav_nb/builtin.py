@@ -155,6 +155,7 @@ def build_avdigits(root, # folder for the caches (a subfolder per parameter set)
                    snr_db=(10, 30), # background-noise SNR range in dB; None for clean speech
                    asterisk:bool=False, # add Debian's recorded digits (asterisk-core-sounds-en-wav) as test voices
                    progress:bool=True,
+                   build:bool=True, # False: only find complete caches, never write (a FileNotFoundError names what is missing)
                   )->dict: # {'train': cache folder, 'test': cache folder}
     "Build (or find) the avdigits caches: real digit scans in motion + spoken digit names, disjoint test digits and voices."
     from sklearn.datasets import load_digits
@@ -164,6 +165,7 @@ def build_avdigits(root, # folder for the caches (a subfolder per parameter set)
     out_dir = _builtin_dir(root, 'avdigits', params)
     paths = {s: out_dir/s for s in ('train', 'test')}
     if all(is_complete_cache(p) for p in paths.values()): return paths
+    if not build: raise FileNotFoundError(f"avdigits with these settings is not built under {Path(root)}")
     digits = load_digits()
     images, targets = digits.images, digits.target
     split_rng = np.random.default_rng(seed)
@@ -312,6 +314,7 @@ def build_synthav(root, # folder for the clips and caches (a subfolder per param
                   seed:int=0,
                   snr_db=(15, 30), # background-noise SNR range in dB; None for none
                   progress:bool=True,
+                  build:bool=True, # False: only find complete caches, never write (a FileNotFoundError names what is missing)
                  )->dict: # {'train': cache folder, 'test': cache folder}
     "Build (or find) synthav: procedural motion classes with synchronised sound, as real mp4 files and their caches."
     params = dict(settings=asdict(settings), n_train=n_train, n_test=n_test, seed=seed, snr_db=snr_db, version=1)
@@ -320,6 +323,7 @@ def build_synthav(root, # folder for the clips and caches (a subfolder per param
     if done_file.exists():
         paths = {k: out_dir/v for k, v in json.loads(done_file.read_text()).items()}
         if all(is_complete_cache(p) for p in paths.values()): return paths
+    if not build: raise FileNotFoundError(f"synthav with these settings is not built under {Path(root)}")
     clips, C = [], len(SYNTHAV_CLASSES)
     n_video = 2 * settings.cached_frames
     for split, n in (('train', n_train), ('test', n_test)):

@@ -79,10 +79,14 @@ def _train(args):
     if is_main(): print(json.dumps(s, indent=1))  # under torchrun: once
     return 0
 
-@subcommand('eval', "evaluate a run's checkpoint on the clean test split", lambda p: p.add_argument('run_dir'))
+def _eval_args(p):
+    p.add_argument('run_dir')
+    p.add_argument('--data', default=None, help="folder holding the run's data caches, if not its data.root (eval reads; it never builds data)")
+
+@subcommand('eval', "evaluate a run's checkpoint on the clean test split", _eval_args)
 def _eval(args):
     from ntav_nb.experiment import evaluate_run
-    print(json.dumps(evaluate_run(args.run_dir), indent=1))
+    print(json.dumps(evaluate_run(args.run_dir, data_root=args.data), indent=1))
     return 0
 
 def _check_args(p):

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip', 'Manifest', 'read_manifest', 'write_manifest',
-           'DataReport', 'check_data', 'make_fixture_tree', 'cache_path', 'is_complete_cache', 'build_cache',
-           'AudioFeatures', 'normalise_frames', 'VideoAugment', 'AVDataset', 'cache_from_arrays']
+           'DataReport', 'check_data', 'label_notes', 'make_fixture_tree', 'cache_path', 'is_complete_cache',
+           'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment', 'AVDataset', 'cache_from_arrays']
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
 import csv, hashlib, json, math, os, shutil, time
@@ -69,18 +69,19 @@ def read_manifest(path, # the CSV file
     "Read a manifest CSV (columns video, label, split; optional audio, start, end)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"manifest {path} does not exist")
-    with open(path, newline='') as f:
+    with open(path, newline='', encoding='utf-8-sig') as f:  # -sig: a byte-order mark (spreadsheet exports) is not part of the first column's name
         reader = csv.DictReader(f)
         missing = {'video', 'label', 'split'} - set(reader.fieldnames or [])
         if missing: raise ValueError(f"manifest {path} lacks column(s) {sorted(missing)}; needs video,label,split (+ optional audio,start,end)")
         clips = []
         for n, r in enumerate(reader, start=2):
             if not (r['video'] or '').strip(): raise ValueError(f"{path}:{n}: empty video path")
+            if not (r['label'] or '').strip(): raise ValueError(f"{path}:{n}: empty label for {r['video'].strip()}; every clip needs its class name (leave the clip out if it has none)")
             clips.append(Clip(video=r['video'].strip(), label=(r['label'] or '').strip(), split=(r['split'] or '').strip(),
                               audio=(r.get('audio') or '').strip() or None,
                               start=_opt_float(r.get('start'), f"{path}:{n}"), end=_opt_float(r.get('end'), f"{path}:{n}")))
     if classes is None and (path.parent/'classes.txt').exists():
-        classes = [l.strip() for l in (path.parent/'classes.txt').read_text().splitlines() if l.strip()]
+        classes = [l.strip() for l in (path.parent/'classes.txt').read_text(encoding='utf-8-sig').splitlines() if l.strip()]
     m = Manifest(clips, root if root is not None else path.parent, classes)
     for c in clips: m.resolve(c.video); c.audio and m.resolve(c.audio)  # escape check at load time, not in epoch 7
     return m
@@ -106,6 +107,7 @@ class DataReport:
     "Per-clip problems found by `check_data`, with a summary."
     problems:dict # row index -> list of (problem, detail)
     rows:list # the row indices checked
+    notes:list=None # remarks on the labels that are no error but often are one (see `label_notes`)
     def skipped(self)->list: return sorted(i for i, ps in self.problems.items() if any(p in SKIP_PROBLEMS for p, _ in ps))
     def summary(self)->dict:
         out = {p: 0 for p in SKIP_PROBLEMS + KEEP_PROBLEMS}
@@ -116,6 +118,7 @@ class DataReport:
         lines = [f"{k}: {v}" for k, v in self.summary().items() if v or k in ('checked', 'usable')]
         for i, ps in sorted(self.problems.items()):
             lines += [f"  row {i}: {p} — {d}" for p, d in ps]
+        lines += [f"note: {n}" for n in self.notes or []]
         return '\n'.join(lines)
 
 def _clip_problems(m:Manifest, c:Clip, settings:DecodeSettings)->list:
@@ -144,7 +147,17 @@ def check_data(manifest:Manifest, # the clips to check
     for i, c in tqdm(rows, desc='checking clips', disable=not progress, leave=False):
         ps = _clip_problems(manifest, c, settings)
         if ps: problems[i] = ps
-    return DataReport(problems, [i for i, _ in rows])
+    return DataReport(problems, [i for i, _ in rows], label_notes(manifest))
+
+def label_notes(manifest:Manifest)->list:
+    "Labels that are allowed but often a typo or a gap: on a single clip, or in one split only (when there are several)."
+    from collections import Counter
+    count, splits = Counter(c.label for c in manifest.clips), {}
+    for c in manifest.clips: splits.setdefault(c.label, set()).add(c.split)
+    notes = [f"label {l!r} is on a single clip (a typo?)" for l, n in sorted(count.items()) if n == 1]
+    if len({c.split for c in manifest.clips}) > 1:
+        notes += [f"label {l!r} appears only in split {next(iter(s))!r}" for l, s in sorted(splits.items()) if len(s) == 1]
+    return notes
 
 # %% ../nbs/01b_data.ipynb #5b524c08
 def _tone_clip(label_id:int, n_frames:int=8, size:int=32, sample_rate:int=16000, seconds:float=1.0, seed:int=0):
@@ -218,12 +231,14 @@ def build_cache(manifest:Manifest, # the clips
                 strict:bool=False, # raise on any clip the rules would skip, instead of skipping it
                 progress:bool=True, # show a progress bar
                 flush_every:int=64, # record progress every this many clips (resume granularity)
+                build:bool=True, # False: only find a complete cache, never write one (a FileNotFoundError names what is missing)
                 _stop_after:int=None, # testing only: simulate a crash after this many clips
                )->Path:
     "Decode a split once into memory-mapped arrays; resumable, and never left looking complete after a crash."
     rows = manifest.select(split)
     final = cache_path(manifest, split, cache_root=cache_root, settings=settings)
-    if is_complete_cache(final): return final
+    if is_complete_cache(final): return _say_skipped(final, split)
+    if not build: raise FileNotFoundError(f"no complete cache of split {split!r} with these decode settings under {Path(cache_root)}")
     part = final.with_name(final.name + '.partial')
     part.mkdir(parents=True, exist_ok=True)
     n, T, S, sz = len(rows), settings.cached_frames, settings.num_samples, settings.size
@@ -262,6 +277,18 @@ def build_cache(manifest:Manifest, # the clips
     for name in ('done.npy', 'problems.json'): (part/name).unlink()
     _finish_cache(part, final, labels, dict(split=split, settings=asdict(settings), classes=manifest.classes, keep=keep,
                   rows=[rows[k][0] for k in keep], videos=[rows[k][1].video for k in keep], problems=problems))
+    return _say_skipped(final, split)
+
+def _say_skipped(final:Path, split:str)->Path:
+    "Print how many clips of a cache were skipped, why, and where the list is (nothing when none was); return `final`."
+    import sys
+    from collections import Counter
+    problems = json.loads((final/'index.json').read_text()).get('problems', {})
+    skipped = [ps for ps in problems.values() if any(p in SKIP_PROBLEMS for p, _ in ps)]
+    if skipped:
+        why = Counter(p for ps in skipped for p, _ in ps if p in SKIP_PROBLEMS)
+        print(f"{split}: {len(skipped)} clip(s) skipped ({', '.join(f'{k}: {v}' for k, v in sorted(why.items()))}); "
+              f"each one and its reason is under 'problems' in {final/'index.json'}", file=sys.stderr)
     return final
 
 def _finish_cache(part:Path, final:Path, labels, index:dict):

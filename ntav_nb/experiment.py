@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['LEGACY_RECIPES', 'RESUME_MAY_CHANGE', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 'ModelConfig',
            'TrainConfig', 'RunConfig', 'config_to_dict', 'config_from_dict', 'load_config', 'apply_overrides',
-           'validate_config', 'prepare_data', 'loader_workers', 'build_learner', 'check_new_run_dir', 'check_resume',
-           'summarise', 'run', 'run_or_reuse', 'load_learner', 'evaluate_run', 'demo_config', 'format_table']
+           'config_type_errors', 'validate_config', 'prepare_data', 'loader_workers', 'build_learner',
+           'check_new_run_dir', 'check_resume', 'summarise', 'run', 'run_or_reuse', 'load_learner', 'evaluate_run',
+           'demo_config', 'format_table']
 
 # %% ../nbs/09_experiment.ipynb #ebb566ee
 import dataclasses, json, os, time
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
-from .core import seed_everything, check_precision, config_diff, dotted
+from .core import seed_everything, check_precision, config_diff, dotted, kind_error
 from .media import DecodeSettings
 from .data import AVDataset, VideoAugment, read_manifest, build_cache
 from .builtin import build_avdigits, build_synthav
@@ -96,10 +97,12 @@ def config_from_dict(d:dict)->RunConfig:
     parts = {}
     for name, cls in (('data', DataConfig), ('noise', NoiseConfig), ('model', ModelConfig), ('train', TrainConfig)):
         sub = d.pop(name, {}) or {}
+        if not isinstance(sub, dict): raise ValueError(f"{name} must be a section of settings (e.g. {{\"{name}\": {{...}}}}), got {sub!r}")
         known = {f.name for f in dataclasses.fields(cls)}
         bad = set(sub) - known
         if bad: raise ValueError(f"unknown {name} setting(s) {sorted(bad)}; known: {sorted(known)}")
         parts[name] = cls(**sub)
+    if not isinstance(d.get('recipe_args') or {}, dict): raise ValueError(f"recipe_args must be a section of settings, got {d['recipe_args']!r}")
     known = {f.name for f in dataclasses.fields(RunConfig)}
     bad = set(d) - known
     if bad: raise ValueError(f"unknown setting(s) {sorted(bad)}; known: {sorted(known)}")
@@ -130,16 +133,34 @@ def apply_overrides(cfg:RunConfig, overrides:list)->RunConfig:
             if not isinstance(node.get(p), dict): raise ValueError(f"override {o!r}: {p!r} is not a section; sections: data, noise, model, train, recipe_args")
             node = node[p]
         last = path[-1]
+        if isinstance(node.get(last), dict) and node is d:
+            raise ValueError(f"override {o!r}: {key!r} is a section; set one of its keys, e.g. {key}.{next(iter(node[last]), 'name')}=...")
         if node is not d.get('recipe_args') and last not in node:
-            raise ValueError(f"override {o!r}: unknown key {key!r}; known here: {sorted(node)}")
+            import difflib
+            near = difflib.get_close_matches(last, list(node), n=1)
+            hint = f" (did you mean {'.'.join(path[:-1] + near)!r}?)" if near else ''
+            raise ValueError(f"override {o!r}: unknown key {key!r}{hint}; known here: {sorted(node)}")
         node[last] = _parse_value(value, node.get(last))
     return config_from_dict(d)
 
 # %% ../nbs/09_experiment.ipynb #cdec142c
+def config_type_errors(cfg:RunConfig)->list:
+    "Every setting whose value is not of its declared type ('section.key must be a number, got ...'); None is allowed where it is the default."
+    out = []
+    for section in ('data', 'noise', 'model', 'train'):
+        for f in dataclasses.fields(getattr(cfg, section)):
+            v = getattr(getattr(cfg, section), f.name)
+            if (v is None and f.default is None) or (section, f.name) == ('data', 'num_workers'): continue  # num_workers: a number or 'auto', below
+            bad = kind_error(f'{section}.{f.name}', v, f.type)
+            if bad: out.append(bad)
+    return out
+
 def validate_config(cfg:RunConfig):
     "Fail fast, before any data is built or any run directory touched, on settings that cannot work."
     from ntav_nb.noise import parse_noise_spec
     from ntav_nb.model import ENCODERS
+    bad = config_type_errors(cfg)
+    if bad: raise ValueError('; '.join(bad))
     entry = get_recipe(cfg.recipe)
     parse_noise_spec(cfg.noise.spec)
     if cfg.model.encoder not in ENCODERS: raise ValueError(f"unknown encoder {cfg.model.encoder!r}; choose one of {sorted(ENCODERS)}")
@@ -149,6 +170,9 @@ def validate_config(cfg:RunConfig):
     nw = cfg.data.num_workers
     if nw != 'auto' and (isinstance(nw, bool) or not isinstance(nw, int) or nw < 0):
         raise ValueError(f"data.num_workers must be a whole number ≥ 0 or 'auto', got {nw!r}")
+    if cfg.train.lr <= 0 or cfg.train.wd < 0: raise ValueError(f"train.lr must be > 0 and train.wd ≥ 0, got train.lr={cfg.train.lr}, train.wd={cfg.train.wd}")
+    try: torch.device(cfg.train.device)
+    except (RuntimeError, TypeError, ValueError): raise ValueError(f"train.device={cfg.train.device!r} is not a device: use cpu, cuda or cuda:N") from None
     if str(cfg.train.device).startswith('cuda') and not torch.cuda.is_available():
         raise ValueError(f"train.device={cfg.train.device} but PyTorch sees no CUDA device (torch {torch.__version__}); train with train.device=cpu or install a CUDA build of PyTorch")
     if cfg.model.weights is not None:
@@ -167,15 +191,16 @@ def _on_cuda(device)->bool: return torch.device(device).type == 'cuda'
 
 def prepare_data(dc:DataConfig, progress:bool=True,
                  device='cpu', # the training device: decides `dc.uint8_video` when it is None (uint8 frames on CUDA)
+                 *, build:bool=True, # False: only find the caches, never write any (evaluation reads)
                 )->tuple:
     "(train with augmentation, train without, test) `AVDataset`s for a data configuration."
     settings = DecodeSettings(num_frames=dc.num_frames, size=dc.size, sample_rate=dc.sample_rate, duration=dc.duration)
     kw = {k: v for k, v in dict(n_train=dc.n_train, n_test=dc.n_test).items() if v is not None}
-    if dc.dataset == 'avdigits': paths, flip = build_avdigits(dc.root, settings, progress=progress, **kw), False
-    elif dc.dataset == 'synthav': paths, flip = build_synthav(dc.root, settings, progress=progress, **kw), False
+    if dc.dataset == 'avdigits': paths, flip = build_avdigits(dc.root, settings, progress=progress, build=build, **kw), False
+    elif dc.dataset == 'synthav': paths, flip = build_synthav(dc.root, settings, progress=progress, build=build, **kw), False
     elif dc.dataset.endswith('.csv'):
         m = read_manifest(dc.dataset)
-        paths = {s: build_cache(m, s, cache_root=Path(dc.root)/'cache', settings=settings, progress=progress) for s in (dc.train_split, dc.test_split)}
+        paths = {s: build_cache(m, s, cache_root=Path(dc.root)/'cache', settings=settings, progress=progress, build=build) for s in (dc.train_split, dc.test_split)}
         paths = {'train': paths[dc.train_split], 'test': paths[dc.test_split]}
         flip = True
     else: raise ValueError(f"data.dataset must be 'avdigits', 'synthav' or a manifest .csv path, got {dc.dataset!r}")
@@ -336,19 +361,26 @@ def run_or_reuse(cfg:RunConfig, *, progress:bool=True, data=None, cbs:list=None)
 # %% ../nbs/09_experiment.ipynb #08e5580b
 def load_learner(run_dir, # a run folder (config.json and checkpoint.pt)
                  progress:bool=False, data=None, # prepared data (as `prepare_data` returns it), to reuse
+                 *, data_root=None, # where the run's data caches are, if not at its data.root (relative to the current folder)
                 )->tuple:
-    "The learner of a run folder with its last checkpoint loaded, and the noisy training set: (learner, noisy)."
+    "The learner of a run folder with its last checkpoint loaded, and the noisy training set: (learner, noisy). Reads only: no cache is built."
     rd = RunDir(run_dir).require('config')
     cfg = config_from_dict(rd.read_config())
     rd.require('checkpoint')
+    if data_root is not None: cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, root=str(data_root)))
+    if data is None:
+        try: data = prepare_data(cfg.data, progress=progress, device=cfg.train.device, build=False)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(f"the data of run {rd.path} is not where its config says ({e}); data.root={cfg.data.root!r} is read relative to the "
+                                    "current folder: run from the folder the run was trained in, or name the folder holding the data (--data / data_root=)") from None
     learn, noisy = build_learner(cfg, data=data, progress=progress)
     learn.n_epochs = cfg.train.epochs
     learn.load_checkpoint(rd.checkpoint)
     return learn, noisy
 
-def evaluate_run(run_dir, progress:bool=False)->dict:
-    "Top-1 (and top-5) on the clean test split of the model in `run_dir`'s checkpoint."
-    learn, _ = load_learner(run_dir, progress=progress)
+def evaluate_run(run_dir, progress:bool=False, *, data_root=None)->dict:
+    "Top-1 (and top-5) on the clean test split of the model in `run_dir`'s checkpoint (reads only; `data_root` as in `load_learner`)."
+    learn, _ = load_learner(run_dir, progress=progress, data_root=data_root)
     try: return learn.evaluate() | dict(epoch=learn.start_epoch - 1)
     finally: learn.close()
 

@@ -18,6 +18,7 @@ from .losses import info_nce, category_contrast, hybrid_loss, ce_loss, gce_loss,
 from .bank import extract_bank, score_bank, FeatureBank
 from .estimators import correspondence_weights, fit_gmm_1d
 from .correction import cluster_categories, bank_prototypes, correction_features, correct_labels
+from .core import kind_error
 from .trainer import Recipe, Learner, phase_at
 from .rundir import read_audit_marks
 from .distributed import is_distributed, gather_bank
@@ -46,10 +47,12 @@ class RecipeEntry:
         "((phase, first epoch), ...) of this variant with `recipe_args`."
         return self.cls.schedule({**self.hyperparameters(), **(recipe_args or {})})
     def check_args(self, recipe_args:dict):
-        "Fail, naming them, on arguments the recipe does not take."
+        "Fail, naming them, on arguments the recipe does not take, and on values of another kind than their default's (a number, a flag)."
         known = self.cls.hyperparameters()
         bad = [k for k in recipe_args if k not in known]
         if bad: raise ValueError(f"recipe {self.name!r} has no argument(s) {bad}; it takes {list(known)}")
+        wrong = [kind_error(f'recipe_args.{k}', v, type(known[k])) for k, v in recipe_args.items() if type(known[k]) in (bool, int, float)]
+        if any(wrong): raise ValueError('; '.join(w for w in wrong if w))
 
 RECIPES = {}
 
