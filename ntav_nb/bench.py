@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SETTINGS', 'GRID_RECIPES', 'GRID_DATASETS', 'GRID_SEEDS', 'QUICK', 'BENCH_PRESET', 'RESULT_KEYS', 'SPEED_TARGETS',
-           'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'machine', 'collect_results', 'read_csv',
-           'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops', 'refresh_epochs',
+           'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'machine', 'collect_results', 'write_csv',
+           'read_csv', 'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops', 'refresh_epochs',
            'schedule_extras_share', 'speed_bench', 'format_speed']
 
 # %% ../nbs/11_bench.ipynb #cf08a78f
@@ -147,7 +147,7 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)-
         if not rd.has_summary(): raise FileNotFoundError(f"{rd.summary} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
         summ = rd.read_summary()
         rows.append(dict(dataset=d, setting=s, recipe=r, seed=k, **{key: summ.get(key) for key in RESULT_KEYS}))
-    _write_csv(out/'results.csv', rows)
+    write_csv(out/'results.csv', rows)
     groups = {}
     for row in rows: groups.setdefault((row['dataset'], row['setting'], row['recipe']), []).append(row)
     summary = []
@@ -155,14 +155,15 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)-
         e = dict(dataset=d, setting=s, recipe=r, seeds=len(g))
         for key in RESULT_KEYS: e[f'{key}_mean'], e[f'{key}_std'] = _mean_std([x[key] for x in g])
         summary.append(e)
-    _write_csv(out/'summary.csv', summary)
+    write_csv(out/'summary.csv', summary)
     meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None,
                 commit=_commit(), machine=machine(), preset=BENCH_PRESET if preset is None else preset,
                 cells=len(cells), wall_s=wall_s, finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     (out/'bench.json').write_text(json.dumps(meta, indent=1))
     return out/'summary.csv'
 
-def _write_csv(path, rows):
+def write_csv(path, rows:list):
+    "Write `rows` (dicts with the same keys) as a CSV file with a header."
     with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader(); w.writerows(rows)

@@ -142,14 +142,15 @@ def _report(args):
 
 # %% ../nbs/20_cli.ipynb #5bed892c
 def _bench_args(p):
-    p.add_argument('what', nargs='?', choices=('all', 'accuracy', 'speed'), default='all', help='which benchmark (default: both)')
-    p.add_argument('--quick', action='store_true', help='a subset (avdigits, clean and 50/50 noise, CE, co-teaching and the method, one seed) and a short speed run: a few minutes')
+    p.add_argument('what', nargs='?', choices=('all', 'accuracy', 'detection', 'speed'), default='all', help='which benchmark (default: all three)')
+    p.add_argument('--quick', action='store_true', help='a subset (avdigits, clean and 50/50 noise, CE, co-teaching and the method, one seed), one detection cell with 2 folds, and a short speed run: a few minutes')
     p.add_argument('--out', default='runs/bench', help='folder for the runs and the results files (default: runs/bench)')
     p.add_argument('--data', default='data', help='folder for the built-in datasets (default: data)')
     p.add_argument('--jobs', type=int, default=2, help='runs trained at once (default: 2)')
     p.add_argument('--threads', type=int, default=1, help='torch threads per run (default: 1)')
     p.add_argument('--datasets', nargs='+', default=None, help='limit the grid to these datasets')
     p.add_argument('--seeds', type=int, nargs='+', default=None, help='limit the grid to these seeds')
+    p.add_argument('--folds', type=int, default=None, help='cross-validation folds of the detection benchmark\'s cleanlab anchor (default: 4)')
     g = p.add_argument_group('speed benchmark settings (defaults: the library\'s default shapes on the CPU)')
     g.add_argument('--device', default='cpu', help="where the speed benchmark trains: cpu or cuda (default: cpu)")
     g.add_argument('--precisions', nargs='+', default=['32', 'bf16'], help='precisions timed side by side, the first being the reference (default: 32 bf16; also 16)')
@@ -160,7 +161,7 @@ def _bench_args(p):
     g.add_argument('--n-train', type=int, default=None, help='training clips (default: the dataset\'s)')
     g.add_argument('--workers', default='0', help="data.num_workers: a number or auto (default: 0)")
 
-@subcommand('bench', 'benchmarks: accuracy of every recipe under every noise setting, and training speed and cost', _bench_args)
+@subcommand('bench', 'benchmarks: accuracy of every recipe under every noise setting, label-error detection against cleanlab, and training speed and cost', _bench_args)
 def _bench(args):
     from ntav_nb import bench
     out = Path(args.out)
@@ -172,6 +173,16 @@ def _bench(args):
         summary = bench.run_grid(acc_dir, args.data, jobs=args.jobs, threads=args.threads, **grid)
         for d in grid['datasets']: print(f"\n{d}: top-1 at the last epoch (mean ± std over seeds)\n" + bench.accuracy_table(summary, d))
         print(f"\nresults: {acc_dir/'results.csv'}, {summary}, {acc_dir/'bench.json'}")
+    if args.what in ('all', 'detection'):
+        from ntav_nb import bench_detection as bd
+        grid = dict(bd.QUICK_DETECTION) if args.quick else dict(datasets=bench.GRID_DATASETS, settings=bd.DETECTION_SETTINGS, seeds=bench.GRID_SEEDS, folds=bd.CV_FOLDS)
+        if args.datasets: grid['datasets'] = tuple(args.datasets)
+        if args.seeds is not None: grid['seeds'] = tuple(args.seeds)
+        if args.folds is not None: grid['folds'] = args.folds
+        det_dir = out/('detection-quick' if args.quick else 'detection')
+        summary = bd.run_detection(det_dir, args.data, jobs=args.jobs, threads=args.threads, **grid)
+        for d in grid['datasets']: print(f"\n{d}: label-error detection ROC-AUC ± std over seeds (precision / recall)\n" + bd.detection_table(summary, d))
+        print(f"\nresults: {det_dir/'detection.csv'}, {summary}")
     if args.what in ('all', 'speed'):
         kw = dict(n_train=300, epochs=4, warmup_epochs=1, phase1_epochs=2) if args.quick else {}
         if args.n_train is not None: kw['n_train'] = args.n_train

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LEGACY_RECIPES', 'RESUME_MAY_CHANGE', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig', 'ModelConfig',
            'TrainConfig', 'RunConfig', 'config_to_dict', 'config_from_dict', 'load_config', 'apply_overrides',
-           'config_type_errors', 'validate_config', 'prepare_data', 'loader_workers', 'build_learner',
+           'config_type_errors', 'validate_config', 'prepare_data', 'loader_workers', 'build_model', 'build_learner',
            'check_new_run_dir', 'check_resume', 'summarise', 'run', 'run_or_reuse', 'load_learner', 'evaluate_run',
            'demo_config', 'format_table']
 
@@ -227,10 +227,11 @@ def _loader(ds, dc, shuffle, seed, batch_size=None, pin:bool=False):
         return DataLoader(ds, batch_size=bs, sampler=sampler, **kw)
     return DataLoader(ds, batch_size=bs, shuffle=shuffle, generator=torch.Generator().manual_seed(seed) if shuffle else None, **kw)
 
-def _model(cfg, C):
+def build_model(cfg:RunConfig, num_classes:int)->AVNet:
+    "The model of a configuration (`model` section) for `num_classes` classes."
     kw = {} if cfg.model.width is None or cfg.model.encoder != 'small' else dict(width=cfg.model.width)
     if cfg.model.weights is not None: kw['weights'] = cfg.model.weights
-    return AVNet(C, encoder=cfg.model.encoder, emb_dim=cfg.model.emb_dim, **kw)
+    return AVNet(num_classes, encoder=cfg.model.encoder, emb_dim=cfg.model.emb_dim, **kw)
 
 def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_eval, test); default: prepare_data(cfg.data)
                   *, progress:bool=True, run_dir=None):
@@ -241,14 +242,14 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     noisy, noisy_eval = NoisyAV(train_aug, record), NoisyAV(train_eval, record)
     C = len(train_eval.classes)
     seed_everything(cfg.train.seed)
-    model = _model(cfg, C)
+    model = build_model(cfg, C)
     entry = get_recipe(cfg.recipe)
     args = entry.args(cfg.recipe_args)
     pin = _on_cuda(cfg.train.device)
     if 'bank_dl' in entry.needs:
         args['bank_dl'] = _loader(noisy_eval, cfg.data, False, 0, batch_size=max(cfg.data.batch_size, 256), pin=pin)
     if 'model2' in entry.needs:
-        seed_everything(cfg.train.seed + 1); args['model2'] = _model(cfg, C)
+        seed_everything(cfg.train.seed + 1); args['model2'] = build_model(cfg, C)
     try: recipe = entry.cls(**args)
     except TypeError as e: raise ValueError(f"recipe {cfg.recipe!r} does not take these arguments: {e}") from None
     cbs = [MetricsCB(), NoiseMetricsCB(noisy.truth()), ProgressCB(disable=None if progress and is_main() else True)]

@@ -184,6 +184,7 @@ class BankRecipe(Recipe):
         self.train_label = self.observed.clone()
         self.kept, self.confident = torch.ones(n, dtype=torch.bool), torch.zeros(n, dtype=torch.bool)
         self.soft = None
+        self.label_score = torch.ones(n)  # the last vote's score for each observed label (1 before any vote)
         self.bank = None
     @property
     def num_classes(self): return len(self.bank_dl.dataset.classes)
@@ -215,15 +216,18 @@ class BankRecipe(Recipe):
         return w
     def sample_state(self):
         st = dict(w=self.w_est.numpy(), w_used=self.w.numpy(), train_label=self.train_label.numpy(),
-                  kept=self.kept.numpy(), confident=self.confident.numpy())
+                  kept=self.kept.numpy(), confident=self.confident.numpy(), label_score=self.label_score.numpy())
         if self.bank is not None: st['sim'] = self.bank.sim.cpu().numpy(); st['xmodal_loss'] = self.bank.loss.cpu().numpy()
         return st
     def state_dict(self):
-        d = dict(w=self.w, w_est=self.w_est, train_label=self.train_label, kept=self.kept, confident=self.confident)
+        d = dict(w=self.w, w_est=self.w_est, train_label=self.train_label, kept=self.kept, confident=self.confident, label_score=self.label_score)
         if self.soft is not None: d['soft'] = self.soft
         return d
     def load_state_dict(self, d):
         for k, v in d.items(): setattr(self, k, torch.as_tensor(v))
+    def record_vote(self, res):
+        "Keep the vote's score for each observed label (`label_score`; the label is kept when it reaches `theta_low`)."
+        self.label_score = res.score.gather(1, self.observed[:, None].to(res.score.device)).squeeze(1).float().cpu()
     def config(self):
         return {k: v for k, v in super().config().items() if k not in ('bank',)}
 
@@ -275,6 +279,7 @@ class LabelOnly(BankRecipe):
                              probs=b.probs if self.epochs_corrected else None, k=self.knn_k, temperature=self.knn_temperature,
                              theta_low=self.theta_low, theta_high=self.theta_high)
         self.kept, self.confident, self.soft = res.kept.cpu(), res.confident.cpu(), res.soft.cpu()
+        self.record_vote(res)
         self.train_label = torch.where(self.confident, res.corrected.cpu(), self.observed)
         self.epochs_corrected += 1
     def loss(self, out, batch):
@@ -366,6 +371,7 @@ def update_labels(self:Method):
                          k=self.knn_k, temperature=self.knn_temperature if self.corrector == 'knn' else None,
                          theta_low=self.theta_low, theta_high=self.theta_high)
     self.kept, self.confident, self.soft = res.kept.cpu(), (res.confident.cpu() if self.beta else torch.zeros_like(res.confident.cpu())), res.soft.cpu()
+    self.record_vote(res)
     corrected = res.corrected.cpu()
     self.train_label = torch.where(self.confident, corrected, self.observed)
     self._corrected = corrected
