@@ -17,7 +17,9 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 min_python = cfg['min_python']
 license_expression = licenses.get(cfg['license'].lower(), cfg['license'])
 requirements = cfg.get('requirements', '').split()
-dev_requirements = cfg.get('dev_requirements', '').split()
+extras = {'tensorboard': cfg.get('tensorboard_requirements', '').split(),  # log.tensorboard=true
+          'export': cfg.get('export_requirements', '').split()}  # load_dynamics / ntav export: pandas, and Parquet files
+dev_requirements = cfg.get('dev_requirements', '').split() + sorted({r for rs in extras.values() for r in rs})
 
 def _version_key(v): return tuple(int(p) for p in v.split('.'))
 
@@ -42,7 +44,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, **extras},
     python_requires=f'>={min_python}',
     zip_safe=False,
     entry_points={

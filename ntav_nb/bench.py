@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['SETTINGS', 'GRID_RECIPES', 'GRID_DATASETS', 'GRID_SEEDS', 'QUICK', 'BENCH_PRESET', 'RESULT_KEYS', 'SPEED_TARGETS',
-           'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'machine', 'collect_results', 'write_csv',
-           'read_csv', 'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops', 'refresh_epochs',
-           'schedule_extras_share', 'speed_bench', 'format_speed']
+           'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'git_commit', 'machine', 'collect_results',
+           'write_csv', 'read_csv', 'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops',
+           'refresh_epochs', 'schedule_extras_share', 'speed_bench', 'format_speed']
 
 # %% ../nbs/11_bench.ipynb #cf08a78f
 import csv, json, os, platform, shutil, subprocess, sys, time, dataclasses
@@ -118,7 +118,8 @@ def run_grid(out='runs/bench', # the grid's folder
 # %% ../nbs/11_bench.ipynb #a6025713
 RESULT_KEYS = ('test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s')
 
-def _commit()->str:
+def git_commit()->str:
+    "The commit the library was imported from (with '+uncommitted changes' if the tree differs), or 'unknown'."
     try:
         here = Path(__file__).resolve().parent.parent
         c = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=here, capture_output=True, text=True, timeout=10)
@@ -157,7 +158,7 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)-
         summary.append(e)
     write_csv(out/'summary.csv', summary)
     meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None,
-                commit=_commit(), machine=machine(), preset=BENCH_PRESET if preset is None else preset,
+                commit=git_commit(), machine=machine(), preset=BENCH_PRESET if preset is None else preset,
                 cells=len(cells), wall_s=wall_s, finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     (out/'bench.json').write_text(json.dumps(meta, indent=1))
     return out/'summary.csv'
@@ -312,7 +313,7 @@ def speed_bench(root='data', # where the built-in datasets are written
     data = prepare_data(base.data, progress=False, device=device)
     res = dict(setting=dict(dataset=dataset, n_train=len(data[0]), num_frames=num_frames, size=size, batch_size=batch_size, encoder=encoder,
                             epochs=epochs, device=str(device), precisions=precisions, num_workers=num_workers, torch_threads=torch.get_num_threads()),
-               machine=machine(), commit=_commit(), command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None)
+               machine=machine(), commit=git_commit(), command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None)
     ref = precisions[0]
     res['matmul_gflops'] = matmul_gflops(4096 if cuda else 1024, device=device)   # float32, the reference rate
     res['matmul_gflops_by_precision'] = {p: (res['matmul_gflops'] if p == '32' else matmul_gflops(4096 if cuda else 1024, device=device, precision=p)) for p in precisions}

@@ -8,7 +8,7 @@ __all__ = ['CV_FOLDS', 'cleanlab_filter', 'cleanlab_rank', 'DETECTION_SETTINGS',
            'cleanlab_decision', 'fold_file', 'read_cv_probs', 'run_detection', 'summarise_detection', 'detection_table']
 
 # %% ../nbs/11c_bench_detection.ipynb #9290ca40
-import csv, os, time
+import json, os, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -22,7 +22,7 @@ from .trainer import Learner, MetricsCB
 from .recipes import get_recipe
 from .rundir import RunDir
 from .metrics import roc_auc
-from .bench import GRID_DATASETS, GRID_SEEDS, bench_config, run_grid, write_csv, read_csv, machine
+from .bench import GRID_DATASETS, GRID_SEEDS, BENCH_PRESET, bench_config, run_grid, write_csv, read_csv, machine, git_commit
 
 # %% ../nbs/11c_bench_detection.ipynb #16e3b9e4
 def detection_scores(flagged, # (N,) bool: the detector says the label is wrong
@@ -154,7 +154,7 @@ def run_detection(out='runs/bench/detection', # the grid's folder
                   *, datasets=GRID_DATASETS, settings=DETECTION_SETTINGS, seeds=GRID_SEEDS, folds:int=CV_FOLDS,
                   jobs:int=2, threads:int=1, preset:dict=None)->Path:
     "Train what is missing, score the three detectors in every cell, write detection.csv and detection_summary.csv; returns the summary's path."
-    out = Path(out)
+    out, t0 = Path(out), time.time()
     cells = [(d, s, k) for d in datasets for k in seeds for s in settings]
     for d, s, k in cells: validate_config(bench_config(out, (d, s, 'ce', k), root=root, preset=preset))
     if folds < 2: raise ValueError(f"cross-validation needs at least 2 folds, got {folds}")
@@ -174,6 +174,10 @@ def run_detection(out='runs/bench/detection', # the grid's folder
         for name, (flagged, score) in decisions.items():
             rows.append(dict(dataset=d, setting=s, detector=name, seed=k, **detection_scores(flagged, score, wrong)))
     write_csv(out/'detection.csv', rows)
+    meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None, commit=git_commit(), machine=machine(),
+                preset=BENCH_PRESET if preset is None else preset, folds=folds, cells=len(cells), wall_s=time.time() - t0,
+                finished=time.strftime('%Y-%m-%d %H:%M:%S'))
+    (out/'detection.json').write_text(json.dumps(meta, indent=1))
     return summarise_detection(rows, out/'detection_summary.csv')
 
 def summarise_detection(rows:list, path)->Path:

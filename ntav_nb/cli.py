@@ -9,6 +9,7 @@ __all__ = ['SUBCOMMANDS', 'USER_ERRORS', 'subcommand', 'build_parser', 'main']
 import argparse, json, sys
 from pathlib import Path
 import ntav_nb
+from .core import MissingPackage
 
 # %% ../nbs/20_cli.ipynb #34ee1670
 SUBCOMMANDS = {}
@@ -34,7 +35,7 @@ def build_parser()->argparse.ArgumentParser:
         if spec['add_args']: spec['add_args'](sp)
     return p
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, ValueError, FloatingPointError)  # FloatingPointError: training diverged (a setting to change)
+USER_ERRORS = (FileNotFoundError, FileExistsError, ValueError, FloatingPointError, MissingPackage)  # FloatingPointError: training diverged (a setting to change)
 
 def main(argv:list=None, # arguments without the program name; default: `sys.argv[1:]`
         )->int: # the exit status
@@ -67,16 +68,34 @@ def _demo(args):
 def _train_args(p):
     p.add_argument('--config', help='a JSON configuration file (any subset of the keys)')
     p.add_argument('--resume', action='store_true', help="continue the run in the configuration's run_dir from its checkpoint")
+    p.add_argument('--show-config', action='store_true', help='print every setting this run would use (value, default and meaning; the recipe\'s arguments too) and exit without training')
+    p.add_argument('--format', choices=('text', 'json'), default='text', help='--show-config as YAML-like text (default) or JSON')
     p.add_argument('overrides', nargs='*', help="dotted settings, e.g. recipe=method train.epochs=10 noise.spec=label=sym:0.4 run_dir=runs/x")
 
-@subcommand('train', 'train one configuration (JSON file and/or key=value overrides)', _train_args)
+@subcommand('train', 'train one configuration (JSON file and/or key=value overrides; --show-config lists every setting)', _train_args)
 def _train(args):
     from ntav_nb.experiment import RunConfig, load_config, apply_overrides, run
     cfg = load_config(args.config) if args.config else RunConfig()
     cfg = apply_overrides(cfg, args.overrides)
+    if args.show_config:
+        from ntav_nb.experiment import validate_config, describe_config, format_config
+        validate_config(cfg)
+        print(json.dumps(describe_config(cfg), indent=1, default=str) if args.format == 'json' else format_config(cfg))
+        return 0
     s = run(cfg, resume=args.resume)
     from ntav_nb.distributed import is_main
     if is_main(): print(json.dumps(s, indent=1))  # under torchrun: once
+    return 0
+
+def _export_args(p):
+    p.add_argument('run_dir', help='a run folder (written by ntav train or ntav demo)')
+    p.add_argument('--out', default=None, help='folder for the tables (default: the run folder)')
+    p.add_argument('--format', choices=('parquet', 'csv'), default=None, help='file format (default: Parquet when pyarrow is installed, else CSV)')
+
+@subcommand('export', "write a run's per-sample training dynamics as tables: one row per clip and epoch, and each clip's final state with the truth", _export_args)
+def _export(args):
+    from ntav_nb.dynamics import export_run
+    for path in export_run(args.run_dir, args.out, fmt=args.format): print(path)
     return 0
 
 def _eval_args(p):

@@ -81,13 +81,14 @@ def gather_bank(bank:FeatureBank)->FeatureBank:
         out[k] = v
     return FeatureBank(**out)
 
-def merge_sample_array(a:np.ndarray, # (N,) per-sample values this process wrote during an epoch
+def merge_sample_array(a:np.ndarray, # (N, ...) per-sample values this process wrote during an epoch
                        visited:np.ndarray, # (N,) bool: indices this process trained on this epoch
                        device='cpu')->np.ndarray:
     "Per-sample values of the whole epoch in every process: the mean over the processes that visited each sample."
     if not is_distributed(): return a
+    visited = np.asarray(visited, bool).reshape(-1, *[1] * (a.ndim - 1))   # broadcast over the per-sample axes
     vals = torch.from_numpy(np.where(visited, np.nan_to_num(a.astype(np.float64)), 0.0)).to(device)
-    cnt = torch.from_numpy(visited.astype(np.float64)).to(device)
+    cnt = torch.from_numpy(np.broadcast_to(visited, a.shape).astype(np.float64)).to(device)
     dist.all_reduce(vals); dist.all_reduce(cnt)
     vals, cnt = vals.cpu().numpy(), cnt.cpu().numpy()
     merged = np.where(cnt > 0, vals / np.maximum(cnt, 1), np.nan)
@@ -117,8 +118,7 @@ class DistributedCB(Callback):
     def after_train(self):
         if not is_distributed(): return
         l = self.learn
-        l.sample_loss = merge_sample_array(l.sample_loss, self.visited, l.device)
-        l.sample_pred = merge_sample_array(l.sample_pred, self.visited, l.device)
+        for name, a in l.sample_arrays.items(): setattr(l, f'sample_{name}', merge_sample_array(a, self.visited, l.device))
         for name in l.recipe.per_batch_arrays:
             setattr(l.recipe, name, merge_sample_array(getattr(l.recipe, name), self.visited, l.device))
     def after_fit(self):

@@ -46,11 +46,22 @@ class RecipeEntry:
     def schedule(self, recipe_args:dict=None)->tuple:
         "((phase, first epoch), ...) of this variant with `recipe_args`."
         return self.cls.schedule({**self.hyperparameters(), **(recipe_args or {})})
+    def about_args(self)->dict:
+        "The one-line meaning of each hyper-parameter: the comment beside it in the constructor (or in a base class's)."
+        from fastcore.docments import docments
+        out = {}
+        for c in reversed(self.cls.__mro__):
+            if '__init__' in vars(c): out.update({k: v for k, v in docments(c.__init__).items() if v})
+        return {k: out.get(k) for k in self.hyperparameters()}
     def check_args(self, recipe_args:dict):
         "Fail, naming them, on arguments the recipe does not take, and on values of another kind than their default's (a number, a flag)."
         known = self.cls.hyperparameters()
         bad = [k for k in recipe_args if k not in known]
-        if bad: raise ValueError(f"recipe {self.name!r} has no argument(s) {bad}; it takes {list(known)}")
+        if bad:
+            import difflib
+            near = [m for b in bad for m in difflib.get_close_matches(b, list(known), n=1)]
+            hint = f" (did you mean {', '.join(repr(f'recipe_args.{m}') for m in near)}?)" if near else ''
+            raise ValueError(f"recipe {self.name!r} has no argument(s) {bad}{hint}; it takes {list(known)}")
         wrong = [kind_error(f'recipe_args.{k}', v, type(known[k])) for k, v in recipe_args.items() if type(known[k]) in (bool, int, float)]
         if any(wrong): raise ValueError('; '.join(w for w in wrong if w))
 
@@ -92,7 +103,8 @@ class LossRecipe(Recipe):
     "A classification loss on the fused head with the observed labels: `ce`, `gce` or `sce`."
     def __init__(self, loss:str='ce', # 'ce', 'gce' or 'sce'
                  *, q:float=0.7, # GCE's q
-                 alpha:float=0.1, sce_beta:float=1.0, # SCE's weights of CE and reverse CE
+                 alpha:float=0.1, # SCE's weight of CE
+                 sce_beta:float=1.0, # SCE's weight of reverse CE
                  head:str='fused', # train and evaluate the 'fused' head, or one modality alone ('video' or 'audio')
                 ):
         if loss not in ('ce', 'gce', 'sce'): raise ValueError(f"loss must be 'ce', 'gce' or 'sce', got {loss!r}")
@@ -169,7 +181,9 @@ class BankRecipe(Recipe):
     "Base for recipes with per-epoch work on a feature bank of the noisy training set."
     needs = ('bank_dl',)
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation: (video, audio, label, index)
-                 *, ref_size:int=1024, tau:float=0.1, seed:int=0,
+                 *, ref_size:int=1024, # pairs in the fixed reference set each pair's cross-modal loss is scored against
+                 tau:float=0.1, # temperature of the instance-level contrastive loss
+                 seed:int=0, # seed of the reference set (and of k-means categories)
                  trusted:str=None, # an audit's marks (audit.json): w = 1 for pairs marked as matching, 0 for pairs marked as not
                  bank_every:int=None, # refresh the bank every k epochs of a phase, keeping the last estimate between (None: every epoch)
                 ):
@@ -242,8 +256,11 @@ def _check_estimator(estimator, allow_none:bool=True):
 class CorrOnly(BankRecipe):
     "NCR-style baseline: correspondence weights from a loss mixture; no label correction."
     presets = dict(quick=dict(warmup_epochs=2))
-    def __init__(self, bank_dl, *, warmup_epochs:int=3, estimator='anchored', gamma:float=0.5, tau:float=0.1, ref_size:int=1024, seed:int=0,
-                 trusted:str=None, bank_every:int=None):
+    def __init__(self, bank_dl,
+                 *, warmup_epochs:int=3, # epochs with w = 1 before the estimate weights the losses
+                 estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm' or 'similarity'
+                 gamma:float=0.5, # weight of the weighted instance-level contrastive loss
+                 tau:float=0.1, ref_size:int=1024, seed:int=0, trusted:str=None, bank_every:int=None):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every)
         _check_estimator(estimator, allow_none=False)
         store_attr('warmup_epochs,estimator,gamma')
@@ -263,8 +280,15 @@ class CorrOnly(BankRecipe):
 class LabelOnly(BankRecipe):
     "RRL-style baseline: k-NN label correction with hybrid supervision; every pair trusted."
     presets = dict(quick=dict(warmup_epochs=2))
-    def __init__(self, bank_dl, *, warmup_epochs:int=3, beta:float=1.0, gamma:float=0.5, theta_low:float=0.1, theta_high:float=0.9,
-                 knn_k:int=None, knn_temperature:float=0.3, tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None):
+    def __init__(self, bank_dl,
+                 *, warmup_epochs:int=3, # epochs of CE on the observed labels before the first correction
+                 beta:float=1.0, # weight of the confidently corrected labels
+                 gamma:float=0.5, # weight of the instance-level contrastive loss
+                 theta_low:float=0.1, # keep the observed label when the k-NN vote gives it at least this
+                 theta_high:float=0.9, # use a correction when the vote for it is at least this
+                 knn_k:int=None, # neighbours in the vote (None: from the numbers of clips and classes)
+                 knn_temperature:float=0.3, # temperature of the vote's similarity weights
+                 tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, bank_every=bank_every)
         store_attr('warmup_epochs,beta,gamma,theta_low,theta_high,knn_k,knn_temperature')
         self.epochs_corrected = 0
@@ -309,11 +333,17 @@ class Method(BankRecipe):
                  categories:str='labels', # 'labels' or 'kmeans'
                  corrector:str='knn', # 'knn' or 'prototype'
                  phase2:str='hybrid', # 'hybrid', or 'ce' (ablation: no phase 2 — plain CE on observed labels)
-                 lambda_cat:float=1.0, tau:float=0.1, phi:float=0.1,
+                 lambda_cat:float=1.0, # weight of the category-level contrastive loss
+                 tau:float=0.1, # temperature of the instance-level contrastive loss
+                 phi:float=0.1, # temperature of the softmax over category prototypes
                  beta:float=1.0, # weight of corrected labels; 0 = phase 2 without corrections (ablation)
                  gamma:float=0.5, # weight of the phase-1 loss during phase 2
-                 theta_low:float=0.1, theta_high:float=0.9, knn_k:int=None, knn_temperature:float=0.3,
-                 ref_size:int=1024, seed:int=0,
+                 theta_low:float=0.1, # keep the observed label when the vote gives it at least this
+                 theta_high:float=0.9, # use a correction when the vote for it is at least this
+                 knn_k:int=None, # neighbours in the k-NN vote (None: from the numbers of clips and classes)
+                 knn_temperature:float=0.3, # temperature of the vote's similarity weights
+                 ref_size:int=1024, # pairs in the reference set each pair's cross-modal loss is scored against
+                 seed:int=0, # seed of the reference set and of k-means categories
                  trusted:str=None, # an audit's marks file: pairs a person judged override the estimate
                  bank_every:int=None, # refresh the bank (estimate, prototypes, corrections) every k epochs of a phase; None: every epoch
                 ):

@@ -39,10 +39,15 @@ class RunDir:
     report = property(lambda self: self.path/'report.html')
     claim = property(lambda self: self.path/'claim')  # the bench's marker: a grid worker has taken this cell
     error = property(lambda self: self.path/'error.txt')  # the bench's record of a cell that failed
+    tensorboard = property(lambda self: self.path/'tensorboard')  # TensorBoard event files (log.tensorboard=true)
+    EXPORT_FORMATS = ('parquet', 'csv')
+    def dynamics_table(self, fmt:str='parquet')->Path: return self.path/f'dynamics.{fmt}'  # `ntav export`: one row per clip and epoch
+    def clips_table(self, fmt:str='parquet')->Path: return self.path/f'clips.{fmt}'  # `ntav export`: one row per clip, its final state
     def own_names(self)->set:
         "The names of every file and folder a run writes here."
         return {f.name for f in (self.config, self.summary, self.metrics, self.samples, self.checkpoint, self.embeddings,
-                                 self.audit, self.report, self.claim, self.error)} | {self.noise.name + '.npz', self.noise.name + '.json'}
+                                 self.audit, self.report, self.claim, self.error, self.tensorboard)} | {self.noise.name + '.npz', self.noise.name + '.json'} \
+               | {f(fmt).name for f in (self.dynamics_table, self.clips_table) for fmt in self.EXPORT_FORMATS}
     def contents(self)->list:
         "The names in the folder (sorted; none if it does not exist), leaving out the bench's claim and temporary files."
         if not self.path.is_dir(): return []
@@ -119,7 +124,7 @@ class RunLogCB(Callback):
     def after_epoch(self):
         l = self.learn
         if l.history and l.history[-1].get('epoch') == l.epoch: self.run.append_metrics(l.history[-1])
-        self.run.write_sample_log(l.epoch, dict(loss=l.sample_loss, pred=l.sample_pred, **{k: np.asarray(v) for k, v in l.recipe.sample_state().items()}))
+        self.run.write_sample_log(l.epoch, dict(**l.sample_arrays, **{k: np.asarray(v) for k, v in l.recipe.sample_state().items()}))
 
 # %% ../nbs/07a_rundir.ipynb #885adf66
 AUDIT_FORMAT = 'ntav-audit-1'
