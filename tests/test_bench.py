@@ -16,6 +16,10 @@ def test_bench_quick_writes_results(tmp_path):
     assert float(m['detect_auc']) > 0.5, m
     meta = json.loads((acc/'bench.json').read_text())
     assert meta['cells'] == 6 and meta['machine']['cores'] >= 1 and meta['commit']
+    det = list(csv.DictReader(open(tmp_path/'bench'/'detection-quick'/'detection.csv')))
+    assert [r['detector'] for r in det] == ['method', 'label_only', 'cleanlab'], det
+    assert all(float(r['auc']) > 0.6 for r in det), det   # 50 % symmetric noise: each detector ranks wrong labels well above chance
+    assert json.loads((tmp_path/'bench'/'detection-quick'/'detection.json').read_text())['folds'] == 2
     speed = json.loads((tmp_path/'bench'/'speed-quick.json').read_text())
     assert speed['step']['phase2_ratio'] > 0 and 0 < speed['epoch']['extras_share'] < 1, speed
     assert set(speed['targets']) == {'phase1_step', 'phase2_step', 'extras', 'loader', 'extras_bank_every'}
