@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field, KW_ONLY
 from pathlib import Path
 import numpy as np
-from .core import LazyModule
+from .core import LazyModule, BadValue, NotFound
 from .media import MediaError
 from .data import Clip, Manifest, write_manifest
 
@@ -64,7 +64,7 @@ class _ClipIndex:
     "Every video file under `root`, looked up by file stem."
     def __init__(self, root, exts=VIDEO_EXTS):
         self.root, rank = Path(root), {e: i for i, e in enumerate(exts)}
-        if not self.root.is_dir(): raise FileNotFoundError(f"clip folder {self.root} does not exist or is not a folder")
+        if not self.root.is_dir(): raise NotFound(f"clip folder {self.root} does not exist or is not a folder")
         by_stem = {}
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith('.'))
@@ -107,7 +107,7 @@ def has_audio_stream(path, # a media file
 # %% ../nbs/02a_adapters.ipynb #b516b32e
 def _check_file(path, what:str)->Path:
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{what} {path} does not exist; give the path of the file from the dataset's annotation download")
+    if not path.is_file(): raise NotFound(f"{what} {path} does not exist; give the path of the file from the dataset's annotation download")
     return path
 
 def _lines(path):
@@ -117,12 +117,12 @@ def _lines(path):
             if line.strip(): yield n, line.strip()
 
 def _bad_line(path, n, text, why, strict:bool, report:AdapterReport):
-    if strict: raise ValueError(f"{path}:{n}: malformed line ({why}): {text!r}; fix it, or pass strict=False to skip malformed lines")
+    if strict: raise BadValue(f"{path}:{n}: malformed line ({why}): {text!r}; fix it, or pass strict=False to skip malformed lines")
     report.drop('malformed', f"{Path(path).name}:{n}")
 
 def _seconds(v, what='time')->float:
     x = float(str(v).strip())
-    if not np.isfinite(x) or x < 0: raise ValueError(f"{what} must be ≥ 0 seconds, got {v!r}")
+    if not np.isfinite(x) or x < 0: raise BadValue(f"{what} must be ≥ 0 seconds, got {v!r}")
     return int(x) if x.is_integer() else x
 
 def _class_subset(classes, labels:set, source:str):
@@ -132,13 +132,13 @@ def _class_subset(classes, labels:set, source:str):
         p = _check_file(classes, 'class list')
         classes = [t for _, t in _lines(p) if not t.startswith('#')]
     classes = [str(c).strip() for c in classes]
-    if len(set(classes)) != len(classes): raise ValueError(f"class list names {[c for c, k in Counter(classes).items() if k > 1]} more than once")
+    if len(set(classes)) != len(classes): raise BadValue(f"class list names {[c for c, k in Counter(classes).items() if k > 1]} more than once")
     spelled = {_norm(l): l for l in labels}
     out = []
     for c in classes:
         if _norm(c) not in spelled:
             near = difflib.get_close_matches(c, sorted(labels), n=3)
-            raise ValueError(f"class {c!r} of the class list is not a label in {source}" + (f"; close: {near}" if near else '') +
+            raise BadValue(f"class {c!r} of the class list is not a label in {source}" + (f"; close: {near}" if near else '') +
                              "; fix the class list or give the annotation file that has it")
         out.append(spelled[_norm(c)])
     return out
@@ -152,7 +152,7 @@ def _audio_ok(index:_ClipIndex, rel:str, label:str, key:str, report:AdapterRepor
 def _finish(clips, root, classes, report:AdapterReport, out, verbose:bool, example:str)->Manifest:
     report.kept = len(clips)
     if not clips:
-        raise ValueError(f"{report.dataset}: none of the {report.rows} annotated clips was found under {root} "
+        raise BadValue(f"{report.dataset}: none of the {report.rows} annotated clips was found under {root} "
                          f"(looked for names like {example!r} with extensions {', '.join(VIDEO_EXTS)}); is the root right?\n{report}")
     empty = [c for c in classes if not any(k.label == c for k in clips)]
     if empty: report.notes.append(f"{len(empty)} classes have no local clip: {', '.join(empty[:10])}{' …' if len(empty) > 10 else ''}")
@@ -174,16 +174,16 @@ def manifest_from_folder(root, # the clip folder: class/clip.ext or split/class/
                          verbose:bool=True, # print the report
                         )->Manifest:
     "Manifest of a folder of clips sorted by class (and optionally by split), with a seeded, stratified split."
-    if layout not in ('auto', 'class', 'split'): raise ValueError(f"layout must be 'auto', 'class' or 'split', got {layout!r}")
+    if layout not in ('auto', 'class', 'split'): raise BadValue(f"layout must be 'auto', 'class' or 'split', got {layout!r}")
     if not (0 <= test_fraction and 0 <= val_fraction and test_fraction + val_fraction < 1):
-        raise ValueError(f"need 0 ≤ test_fraction, val_fraction and test_fraction + val_fraction < 1, got {test_fraction}, {val_fraction}")
+        raise BadValue(f"need 0 ≤ test_fraction, val_fraction and test_fraction + val_fraction < 1, got {test_fraction}, {val_fraction}")
     index, report = _ClipIndex(root), AdapterReport('folder')
     files = sorted(p for v in index.by_stem.values() for p in v)
     depths = Counter(len(Path(p).parts) for p in files)
     if layout == 'auto':
         if depths[2] and depths[3]:
             ex = lambda d: next(p for p in files if len(Path(p).parts) == d)
-            raise ValueError(f"{root} mixes class/clip ({ex(2)!r}) and split/class/clip ({ex(3)!r}) files; "
+            raise BadValue(f"{root} mixes class/clip ({ex(2)!r}) and split/class/clip ({ex(3)!r}) files; "
                              "move them into one layout or pass layout='class' or layout='split'")
         layout = 'split' if depths[3] else 'class'
     depth = 2 if layout == 'class' else 3
@@ -212,20 +212,20 @@ KINETICS_NAME = '{youtube_id}_{time_start:06d}_{time_end:06d}'
 
 def _read_kinetics_csv(path, strict, report):
     with open(path, newline='', encoding='utf-8-sig') as f: rows = list(csv.reader(f))
-    if not rows: raise ValueError(f"{path} is empty; a Kinetics CSV starts with the header label,youtube_id,time_start,time_end,split")
+    if not rows: raise BadValue(f"{path} is empty; a Kinetics CSV starts with the header label,youtube_id,time_start,time_end,split")
     cols = [h.strip() for h in rows[0]]
     need = {'youtube_id', 'time_start', 'time_end'} - set(cols)
-    if need: raise ValueError(f"{path}:1: header {cols} lacks {sorted(need)}; a Kinetics CSV starts with label,youtube_id,time_start,time_end,split")
+    if need: raise BadValue(f"{path}:1: header {cols} lacks {sorted(need)}; a Kinetics CSV starts with label,youtube_id,time_start,time_end,split")
     ix, out = {c: i for i, c in enumerate(cols)}, []
     for n, r in enumerate(rows[1:], start=2):
         if not any(x.strip() for x in r): continue
         try:
-            if len(r) != len(cols): raise ValueError(f"{len(r)} fields, the header has {len(cols)}")
+            if len(r) != len(cols): raise BadValue(f"{len(r)} fields, the header has {len(cols)}")
             get = lambda c: r[ix[c]].strip() if c in ix else ''
             yid = get('youtube_id')
-            if not yid: raise ValueError('empty youtube_id')
+            if not yid: raise BadValue('empty youtube_id')
             t0, t1 = _seconds(get('time_start'), 'time_start'), _seconds(get('time_end'), 'time_end')
-            if t1 < t0: raise ValueError(f"time_end {t1} < time_start {t0}")
+            if t1 < t0: raise BadValue(f"time_end {t1} < time_start {t0}")
         except ValueError as e: _bad_line(path, n, ','.join(r), e, strict, report); continue
         out.append(dict(label=get('label'), youtube_id=yid, time_start=t0, time_end=t1, split=get('split') or Path(path).stem))
     return out
@@ -273,7 +273,7 @@ def manifest_from_kinetics_sounds(csvs, # the Kinetics annotation CSV(s)
                                   class_list, # the Kinetics-Sounds classes: a text file, one Kinetics class name per line, or a list
                                   **kwargs):
     "Kinetics-Sounds: `manifest_from_kinetics` restricted to the given list of sounding classes (required)."
-    if class_list is None: raise ValueError("Kinetics-Sounds needs its class list (a text file, one Kinetics class per line)")
+    if class_list is None: raise BadValue("Kinetics-Sounds needs its class list (a text file, one Kinetics class per line)")
     return manifest_from_kinetics(csvs, root, classes=class_list, **kwargs)
 
 # %% ../nbs/02a_adapters.ipynb #960c6c2c
@@ -285,9 +285,9 @@ def _read_vggsound_csv(path, strict, report):
         for n, r in enumerate(csv.reader(f), start=1):
             if not any(x.strip() for x in r) or r[0].lstrip().startswith('#'): continue
             try:
-                if len(r) != 4: raise ValueError(f"{len(r)} fields, expected youtube_id,start_seconds,label,split")
+                if len(r) != 4: raise BadValue(f"{len(r)} fields, expected youtube_id,start_seconds,label,split")
                 yid, t0, label, split = r[0].strip(), _seconds(r[1], 'start_seconds'), r[2].strip(), r[3].strip()
-                if not (yid and label and split): raise ValueError('empty field')
+                if not (yid and label and split): raise BadValue('empty field')
             except ValueError as e:
                 if n == 1 and 'youtube' in ''.join(r).casefold(): continue  # a header line some copies add
                 _bad_line(path, n, ','.join(r), e, strict, report); continue
@@ -327,10 +327,10 @@ def _read_ave(path, strict, report):
         if n == 1 and line.replace(' ', '').casefold() == AVE_HEADER.casefold(): continue
         f = [x.strip() for x in line.split('&')]
         try:
-            if len(f) != 5: raise ValueError(f"{len(f)} '&'-separated fields, expected {AVE_HEADER}")
+            if len(f) != 5: raise BadValue(f"{len(f)} '&'-separated fields, expected {AVE_HEADER}")
             t0, t1 = _seconds(f[3], 'StartTime'), _seconds(f[4], 'EndTime')
-            if not (f[0] and f[1]): raise ValueError('empty Category or VideoID')
-            if t1 < t0: raise ValueError(f"EndTime {t1} < StartTime {t0}")
+            if not (f[0] and f[1]): raise BadValue('empty Category or VideoID')
+            if t1 < t0: raise BadValue(f"EndTime {t1} < StartTime {t0}")
         except ValueError as e: _bad_line(path, n, line, e, strict, report); continue
         out.append((f[0], f[1], t0, t1))
     return out
@@ -349,7 +349,7 @@ def manifest_from_ave(annotations, # AVE's Annotations.txt
     annotations = _check_file(annotations, 'AVE Annotations.txt')
     if split_files is None:
         split_files = {s: annotations.parent/f for s, f in AVE_SPLITS.items() if (annotations.parent/f).is_file()}
-        if not split_files: raise FileNotFoundError(f"no split files ({', '.join(AVE_SPLITS.values())}) beside {annotations}; pass split_files={{'train': ..., 'test': ...}}")
+        if not split_files: raise NotFound(f"no split files ({', '.join(AVE_SPLITS.values())}) beside {annotations}; pass split_files={{'train': ..., 'test': ...}}")
     report, index = AdapterReport('AVE'), _ClipIndex(root)
     events = _read_ave(annotations, strict, report)
     classes, listed, clips = sorted({e[0] for e in events}), set(), []
@@ -372,10 +372,10 @@ def _read_class_ind(path):
     names = {}
     for n, line in _lines(path):
         f = line.split()
-        if len(f) != 2 or not f[0].isdigit(): raise ValueError(f"{path}:{n}: malformed line {line!r}; classInd.txt lines are '<index> <ClassName>'")
-        if int(f[0]) in names or f[1] in names.values(): raise ValueError(f"{path}:{n}: class index or name {line!r} appears twice")
+        if len(f) != 2 or not f[0].isdigit(): raise BadValue(f"{path}:{n}: malformed line {line!r}; classInd.txt lines are '<index> <ClassName>'")
+        if int(f[0]) in names or f[1] in names.values(): raise BadValue(f"{path}:{n}: class index or name {line!r} appears twice")
         names[int(f[0])] = f[1]
-    if not names: raise ValueError(f"{path} lists no classes")
+    if not names: raise BadValue(f"{path} lists no classes")
     return [names[k] for k in sorted(names)], names
 
 def manifest_from_ucf101(lists, # the ucfTrainTestlist folder (classInd.txt, trainlist0N.txt, testlist0N.txt)
@@ -388,7 +388,7 @@ def manifest_from_ucf101(lists, # the ucfTrainTestlist folder (classInd.txt, tra
                          verbose:bool=True, # print the report
                         )->Manifest:
     "Manifest of UCF101 fold `fold`, by default only the clips that have sound, classes in classInd order."
-    if fold not in (1, 2, 3): raise ValueError(f"UCF101 has official folds 1, 2 and 3, got fold={fold!r}")
+    if fold not in (1, 2, 3): raise BadValue(f"UCF101 has official folds 1, 2 and 3, got fold={fold!r}")
     lists, root = Path(lists), Path(root)
     order, by_index = _read_class_ind(_check_file(lists/'classInd.txt', 'UCF101 classInd.txt'))
     by_name = {c.casefold(): c for c in order}
@@ -398,14 +398,14 @@ def manifest_from_ucf101(lists, # the ucfTrainTestlist folder (classInd.txt, tra
         for n, line in _lines(path):
             f = line.split()
             try:
-                if len(f) not in (1, 2) or '/' not in f[0]: raise ValueError("expected 'Class/v_Class_gXX_cYY.avi' and, in train lists, the class index")
+                if len(f) not in (1, 2) or '/' not in f[0]: raise BadValue("expected 'Class/v_Class_gXX_cYY.avi' and, in train lists, the class index")
                 folder = f[0].split('/')[0]
                 label = by_name.get(folder.casefold())
                 if len(f) == 2:
-                    if not f[1].isdigit() or int(f[1]) not in by_index: raise ValueError(f"class index {f[1]!r} is not in classInd.txt")
-                    if label is not None and label != by_index[int(f[1])]: raise ValueError(f"folder {folder!r} but class index {f[1]} is {by_index[int(f[1])]!r}")
+                    if not f[1].isdigit() or int(f[1]) not in by_index: raise BadValue(f"class index {f[1]!r} is not in classInd.txt")
+                    if label is not None and label != by_index[int(f[1])]: raise BadValue(f"folder {folder!r} but class index {f[1]} is {by_index[int(f[1])]!r}")
                     label = by_index[int(f[1])]
-                if label is None: raise ValueError(f"folder {folder!r} is not a class of classInd.txt")
+                if label is None: raise BadValue(f"folder {folder!r} is not a class of classInd.txt")
             except ValueError as e: _bad_line(path, n, line, e, strict, report); continue
             report.rows += 1
             rel = f[0] if (root/f[0]).is_file() else index.exact(Path(f[0]).stem, hints=(label,), fold_case=True)

@@ -10,6 +10,7 @@ import json, math, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
+from .core import BadValue, NotFound
 from .noise_record import NoisyAV
 from .rundir import RunDir, load_sample_log, write_audit, read_audit
 from .experiment import config_from_dict, prepare_data
@@ -33,9 +34,9 @@ def audit_plan(scores, # (N,) the estimator's w for every training clip
     "Draw `n` clips, the same number from each of `strata` equal-count bands of the score, in random order."
     s = np.asarray(scores, np.float64).reshape(-1)
     N = len(s)
-    if not np.isfinite(s).all(): raise ValueError("scores contain NaN or inf; pass the w of a finished epoch")
-    if strata < 1 or n < strata: raise ValueError(f"need 1 <= strata <= n, got strata={strata}, n={n}")
-    if n > N: raise ValueError(f"cannot show {n} clips from a dataset of {N}")
+    if not np.isfinite(s).all(): raise BadValue("scores contain NaN or inf; pass the w of a finished epoch")
+    if strata < 1 or n < strata: raise BadValue(f"need 1 <= strata <= n, got strata={strata}, n={n}")
+    if n > N: raise BadValue(f"cannot show {n} clips from a dataset of {N}")
     rng = np.random.default_rng(seed)
     order = np.argsort(s + rng.uniform(0, 1e-9, N), kind='stable')   # ties broken at random
     bands = np.array_split(order, strata)
@@ -58,14 +59,14 @@ class AuditLog:
         if self.path.is_dir() or self.path.suffix != '.json': self.path = RunDir(self.path).audit
         d = read_audit(self.path) if self.path.exists() else {}
         if d and plan is not None and d['plan']['n_clips'] != plan.n_clips:
-            raise ValueError(f"{self.path} audits a dataset of {d['plan']['n_clips']} clips, this plan one of {plan.n_clips}; use another run directory")
-        if not d and plan is None: raise FileNotFoundError(f"{self.path} does not exist; start an audit with a plan (`audit_plan`)")
+            raise BadValue(f"{self.path} audits a dataset of {d['plan']['n_clips']} clips, this plan one of {plan.n_clips}; use another run directory")
+        if not d and plan is None: raise NotFound(f"{self.path} does not exist; start an audit with a plan (`audit_plan`)")
         self.plan = AuditPlan(**d['plan']) if d else plan
         self.events = d.get('marks', [])
     def mark(self, clip:int, mark:str):
         "Record one click and save."
-        if mark not in MARKS: raise ValueError(f"mark must be one of {MARKS}, got {mark!r}")
-        if clip not in self.plan.index: raise ValueError(f"clip {clip} is not in this audit's sample")
+        if mark not in MARKS: raise BadValue(f"mark must be one of {MARKS}, got {mark!r}")
+        if clip not in self.plan.index: raise BadValue(f"clip {clip} is not in this audit's sample")
         self.events.append(dict(clip=int(clip), mark=mark, time=time.strftime('%Y-%m-%dT%H:%M:%S')))
         self.save()
     def save(self):
@@ -95,7 +96,7 @@ def noise_rate(log:AuditLog, z:float=1.96)->dict:
     "The dataset's correspondence-noise rate from the marks: estimate, interval, and counts."
     bands, N = _bands(log), log.plan.n_clips
     empty = [k for k, b in enumerate(bands) if b['n'] == 0]
-    if empty: raise ValueError(f"score band(s) {empty} have no clip marked match or mismatch yet; keep marking (the estimate needs every band)")
+    if empty: raise BadValue(f"score band(s) {empty} have no clip marked match or mismatch yet; keep marking (the estimate needs every band)")
     W = np.array(log.plan.sizes, np.float64) / N
     n = np.array([b['n'] for b in bands], np.float64); x = np.array([b['x'] for b in bands], np.float64)
     p = float((W * x / n).sum())
@@ -107,7 +108,7 @@ def noise_rate(log:AuditLog, z:float=1.96)->dict:
 def estimator_vs_marks(log:AuditLog, scores, threshold:float=0.5)->dict:
     "Precision and recall of `scores < threshold` as a mismatch detector, against the marks, weighted to the dataset."
     s = np.asarray(scores, np.float64)
-    if len(s) != log.plan.n_clips: raise ValueError(f"scores have {len(s)} entries, the audit's dataset {log.plan.n_clips}")
+    if len(s) != log.plan.n_clips: raise BadValue(f"scores have {len(s)} entries, the audit's dataset {log.plan.n_clips}")
     tp = fp = fn = 0.0
     for b, size in zip(_bands(log), log.plan.sizes):
         if not b['n']: continue
@@ -128,11 +129,11 @@ class Audit:
         rd = RunDir(run_dir).require('config')
         cfg = config_from_dict(rd.read_config())
         log = rd.read_sample_log()
-        if 'w' not in log: raise ValueError(f"the run in {self.run_dir} ({cfg.recipe}) has no noise estimator; audit a run of 'method' or 'corr_only'")
+        if 'w' not in log: raise BadValue(f"the run in {self.run_dir} ({cfg.recipe}) has no noise estimator; audit a run of 'method' or 'corr_only'")
         self.scores, self.corrected = log['w'], log.get('train_label')
         train_eval = (data or prepare_data(cfg.data, progress=False))[1]
         if len(self.scores) != len(train_eval):
-            raise ValueError(f"{self.run_dir} was trained on {len(self.scores)} clips but its data configuration now gives {len(train_eval)}; was the dataset changed?")
+            raise BadValue(f"{self.run_dir} was trained on {len(self.scores)} clips but its data configuration now gives {len(train_eval)}; was the dataset changed?")
         # the run's noise record (`run` always writes one; for real data without simulated noise it changes nothing)
         self.truth = rd.read_noise() if rd.has_noise() else None
         self.ds = NoisyAV(train_eval, self.truth) if self.truth is not None else train_eval
@@ -148,7 +149,7 @@ class Audit:
     def click(self, mark:str):
         "Mark the current clip (what the buttons call) and move on."
         i = self.log.next_clip()
-        if i is None: raise ValueError("every clip of this audit is marked; start another with a new seed in another run directory")
+        if i is None: raise BadValue("every clip of this audit is marked; start another with a new seed in another run directory")
         self.log.mark(i, mark)
         if self._box is not None: self._show()
     def _status(self)->str:

@@ -10,7 +10,7 @@ import contextlib
 from dataclasses import dataclass, KW_ONLY
 import torch
 from torch import Tensor
-from .core import to_float
+from .core import to_float, BadValue
 
 # %% ../nbs/06a_bank.ipynb #80bd13b6
 @dataclass
@@ -51,7 +51,7 @@ def cross_modal_losses(z_v:Tensor, z_a:Tensor,  # (N, E) unit-norm embeddings of
                       ):
     "Per-sample symmetric InfoNCE of each pair against the reference set; returns `(loss, sim)`, both (N,)."
     if z_v.shape != z_a.shape or z_v.ndim != 2:
-        raise ValueError(f"z_v and z_a must both be (N, E), got {tuple(z_v.shape)} and {tuple(z_a.shape)}")
+        raise BadValue(f"z_v and z_a must both be (N, E), got {tuple(z_v.shape)} and {tuple(z_a.shape)}")
     dev = z_v.device
     ref_index = torch.as_tensor(ref_index, device=dev).long()
     rv, ra = z_v[ref_index], z_a[ref_index]
@@ -97,12 +97,12 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
     try:
         for batch in loader:
             if len(batch) < 4:
-                raise ValueError("extract_bank needs batches (video, audio, label, index); got a batch of "
+                raise BadValue("extract_bank needs batches (video, audio, label, index); got a batch of "
                                  f"{len(batch)} items — wrap the dataset so that it also returns each sample's index")
             video, audio, label, index = batch[:4]
             index = torch.as_tensor(index).long()
             if index.min() < 0 or index.max() >= n:
-                raise ValueError(f"index {int(index.max())} is outside [0, {n}); pass num_samples= the dataset size")
+                raise BadValue(f"index {int(index.max())} is outside [0, {n}); pass num_samples= the dataset size")
             with (forward_context or contextlib.nullcontext)(): o = model(video.to(device), audio.to(device))
             o = to_float(o)  # softmax and every score in float32, also after a low-precision forward pass
             rows = dict(z_v=o.z_v, z_a=o.z_a, probs=o.logits.softmax(1), probs_v=o.logits_v.softmax(1),
@@ -117,7 +117,7 @@ def extract_bank(model:torch.nn.Module,  # an `AVNet` (anything returning an `AV
     if allow_missing: return FeatureBank(**store, seen=seen)
     if not seen.all():
         missing = (~seen).nonzero().flatten()
-        raise ValueError(f"{len(missing)} of {n} samples were never visited (first: {missing[:5].tolist()}); use a "
+        raise BadValue(f"{len(missing)} of {n} samples were never visited (first: {missing[:5].tolist()}); use a "
                          "loader over the whole dataset without drop_last")
     return score_bank(FeatureBank(**store), ref_size=ref_size, tau=tau, seed=seed)
 

@@ -12,6 +12,7 @@ __all__ = ['SETTINGS', 'GRID_RECIPES', 'GRID_DATASETS', 'GRID_SEEDS', 'QUICK', '
 import csv, json, os, platform, shutil, subprocess, sys, time, dataclasses
 from pathlib import Path
 import numpy as np
+from .core import BadValue, NotFound
 from .experiment import DataConfig, NoiseConfig, ModelConfig, TrainConfig, RunConfig, prepare_data, run, validate_config
 from .recipes import get_recipe, recipe_names, bank_refresh_due
 from .rundir import RunDir
@@ -43,7 +44,7 @@ def bench_config(out, # the grid's folder; runs go to out/runs/DATASET/SETTING/R
                 )->RunConfig:
     "The configuration of one cell of the accuracy grid."
     (dataset, setting, recipe, seed), p = cell, (BENCH_PRESET if preset is None else preset)
-    if setting not in SETTINGS: raise ValueError(f"unknown setting {setting!r}; choose from {', '.join(SETTINGS)}")
+    if setting not in SETTINGS: raise BadValue(f"unknown setting {setting!r}; choose from {', '.join(SETTINGS)}")
     entry = get_recipe(recipe)
     data = DataConfig(dataset=dataset, root=str(root), n_train=p['n_train'].get(dataset), n_test=p['n_test'].get(dataset),
                       num_frames=p['num_frames'], size=p['size'], batch_size=p['batch_size'])
@@ -96,7 +97,7 @@ def run_grid(out='runs/bench', # the grid's folder
     out, preset = Path(out), (BENCH_PRESET if preset is None else preset)
     cells = grid_cells(datasets, settings=settings, recipes=recipes, seeds=seeds)
     for c in cells: validate_config(bench_config(out, c, root=root, preset=preset))   # fail before anything is built
-    if jobs < 1 or threads < 1: raise ValueError(f"jobs and threads must be at least 1, got jobs={jobs}, threads={threads}")
+    if jobs < 1 or threads < 1: raise BadValue(f"jobs and threads must be at least 1, got jobs={jobs}, threads={threads}")
     for c in cells: _reset_cell(Path(bench_config(out, c, root=root, preset=preset).run_dir))
     todo = [c for c in cells if not RunDir(bench_config(out, c, root=root, preset=preset).run_dir).has_summary()]
     print(f"{len(cells)} cells, {len(cells) - len(todo)} finished earlier, {len(todo)} to train with {jobs} worker(s) × {threads} thread(s)", flush=True)
@@ -145,7 +146,7 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)-
     rows = []
     for d, s, r, k in cells:
         rd = RunDir(bench_config(out, (d, s, r, k), root=root, preset=preset).run_dir)
-        if not rd.has_summary(): raise FileNotFoundError(f"{rd.summary} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
+        if not rd.has_summary(): raise NotFound(f"{rd.summary} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
         summ = rd.read_summary()
         rows.append(dict(dataset=d, setting=s, recipe=r, seed=k, **{key: summ.get(key) for key in RESULT_KEYS}))
     write_csv(out/'results.csv', rows)
@@ -183,7 +184,7 @@ def accuracy_table(summary, # rows of summary.csv (`read_csv`) or its path
     "A markdown table of `metric` (mean ± std over seeds) for one dataset: recipes × settings."
     rows = read_csv(summary) if isinstance(summary, (str, Path)) else summary
     rows = [r for r in rows if r['dataset'] == dataset]
-    if not rows: raise ValueError(f"no results for dataset {dataset!r}")
+    if not rows: raise BadValue(f"no results for dataset {dataset!r}")
     settings = [s for s in SETTINGS if any(r['setting'] == s for r in rows)]
     recipes = list(dict.fromkeys(r['recipe'] for r in rows))
     cell = {(r['recipe'], r['setting']): (r[f'{metric}_mean'], r[f'{metric}_std']) for r in rows}
@@ -279,7 +280,7 @@ def schedule_extras_share(epochs:list, # `StepTimer.epochs` of a run with `bank_
     warmup = get_recipe('method').schedule()[0][0]   # the name of the method's first phase, whose epochs are not costed
     ep = [e for e in epochs if e['phase'] != warmup]
     on, off = [e for e in ep if e['refreshed']], [e for e in ep if not e['refreshed']]
-    if not on or not off: raise ValueError("need both epochs that refreshed the bank and epochs that did not; give the run more epochs per phase")
+    if not on or not off: raise BadValue("need both epochs that refreshed the bank and epochs that did not; give the run more epochs per phase")
     due = set(refresh_epochs(n, (0, *schedule[1:]), bank_every))
     n_on = sum(1 for e in range(warm, n) if e in due); n_off = n - warm - n_on
     x_on, x_off = _median([e['extras_s'] for e in on]), _median([e['extras_s'] for e in off])
@@ -302,11 +303,11 @@ def speed_bench(root='data', # where the built-in datasets are written
     import gc, resource
     from ntav_nb.core import check_precision
     from ntav_nb.experiment import build_learner, DEMO_NOISE
-    if not 0 < warmup_epochs < phase1_epochs < epochs: raise ValueError(f"need 0 < warmup_epochs < phase1_epochs < epochs so that each phase is timed, got {warmup_epochs}, {phase1_epochs}, {epochs}")
+    if not 0 < warmup_epochs < phase1_epochs < epochs: raise BadValue(f"need 0 < warmup_epochs < phase1_epochs < epochs so that each phase is timed, got {warmup_epochs}, {phase1_epochs}, {epochs}")
     precisions = [check_precision(p) for p in precisions]
-    if not precisions: raise ValueError("give at least one precision to time, e.g. precisions=('32', 'bf16')")
+    if not precisions: raise BadValue("give at least one precision to time, e.g. precisions=('32', 'bf16')")
     cuda = torch.device(device).type == 'cuda'
-    if cuda and not torch.cuda.is_available(): raise ValueError(f"device={device} but PyTorch sees no CUDA device")
+    if cuda and not torch.cuda.is_available(): raise BadValue(f"device={device} but PyTorch sees no CUDA device")
     base = RunConfig(data=DataConfig(dataset=dataset, root=str(root), n_train=n_train, num_frames=num_frames, size=size, batch_size=batch_size, num_workers=num_workers),
                      noise=NoiseConfig(spec=DEMO_NOISE, seed=seed), model=ModelConfig(encoder=encoder),
                      train=TrainConfig(epochs=epochs, seed=seed, device=str(device)))

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
+from .core import BadValue
 from .media import DecodeSettings, write_av_file
 from .data import Clip, Manifest, build_cache, AVDataset
 from .bank import reference_set, cross_modal_losses
@@ -75,7 +76,7 @@ def _bench_stage(stage:str, n:int, dim:int=128, num_classes:int=10, seed:int=0)-
         res = correct_labels(correction_features(z_v, z_a, w), labels, num_classes=num_classes)
         out['fixed'] = (~res.kept & res.confident & (res.corrected == d['true_labels']))[d['flipped']].float().mean().item()
         out['broken'] = (~res.kept)[~d['flipped']].float().mean().item()
-    else: raise ValueError(f"unknown stage {stage!r}")
+    else: raise BadValue(f"unknown stage {stage!r}")
     out['seconds'] = time.perf_counter() - t0
     max1 = _maxrss_mb()
     out.update(peak_mb=max(0.0, max1 - rss0), process_peak_mb=max1,

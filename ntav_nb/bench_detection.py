@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
-from .core import LazyModule, seed_everything
+from .core import LazyModule, seed_everything, BadValue, NotFound
 from .experiment import RunConfig, prepare_data, validate_config, build_model
 from .noise_record import NoisyAV, make_noise_record
 from .trainer import Learner, MetricsCB
@@ -41,7 +41,7 @@ def run_decision(run_dir, # a finished run of a bank recipe (method, label_only)
     "(flagged, score) of a run's final label decision: labels not kept, and 1 − the vote for the observed label."
     s = RunDir(run_dir).read_sample_log()
     missing = {'kept', 'label_score'} - set(s)
-    if missing: raise ValueError(f"{run_dir}'s per-sample log has no {sorted(missing)}: it was not written by a label-correcting recipe of this version")
+    if missing: raise BadValue(f"{run_dir}'s per-sample log has no {sorted(missing)}: it was not written by a label-correcting recipe of this version")
     return ~s['kept'].astype(bool), 1.0 - s['label_score'].astype(np.float64)
 
 # %% ../nbs/11c_bench_detection.ipynb #c9d5cdd2
@@ -52,7 +52,7 @@ def fold_split(observed, # (N,) observed labels
     "K arrays of clip indices, the held-out clips of each fold, stratified by observed label."
     from sklearn.model_selection import StratifiedKFold
     observed = np.asarray(observed)
-    if folds < 2: raise ValueError(f"cross-validation needs at least 2 folds, got {folds}")
+    if folds < 2: raise BadValue(f"cross-validation needs at least 2 folds, got {folds}")
     kf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return [np.sort(held) for _, held in kf.split(np.zeros(len(observed)), observed)]
 
@@ -81,7 +81,7 @@ def fold_probs(cfg:RunConfig, fold:int, *, folds:int=CV_FOLDS,
     "(held-out clip indices, their (n, C) probabilities) from a model trained as `cfg` says on the other folds."
     validate_config(cfg)
     entry = get_recipe(cfg.recipe)
-    if entry.needs: raise ValueError(f"cross-validated predictions train recipe {cfg.recipe!r}, which needs {entry.needs}; use a plain loss recipe such as ce")
+    if entry.needs: raise BadValue(f"cross-validated predictions train recipe {cfg.recipe!r}, which needs {entry.needs}; use a plain loss recipe such as ce")
     train_aug, train_eval, _ = data or prepare_data(cfg.data, progress=False, device=cfg.train.device)
     record = make_noise_record(train_eval.labels, train_eval.classes, spec=cfg.noise.spec, seed=cfg.noise.seed)
     held = fold_split(record.observed_labels, folds, cfg.noise.seed)[fold]
@@ -142,7 +142,7 @@ def read_cv_probs(out, cell, folds:int)->np.ndarray:
     parts = []
     for fold in range(folds):
         f = fold_file(out, cell, fold)
-        if not f.exists(): raise FileNotFoundError(f"{f} is missing: fold {fold} of {cell} has not finished; run the detection grid again")
+        if not f.exists(): raise NotFound(f"{f} is missing: fold {fold} of {cell} has not finished; run the detection grid again")
         with np.load(f, allow_pickle=False) as z: parts.append((z['held'], z['probs']))
     probs = np.zeros((sum(len(h) for h, _ in parts), parts[0][1].shape[1]), np.float32)
     for held, p in parts: probs[held] = p
@@ -157,7 +157,7 @@ def run_detection(out='runs/bench/detection', # the grid's folder
     out, t0 = Path(out), time.time()
     cells = [(d, s, k) for d in datasets for k in seeds for s in settings]
     for d, s, k in cells: validate_config(bench_config(out, (d, s, 'ce', k), root=root, preset=preset))
-    if folds < 2: raise ValueError(f"cross-validation needs at least 2 folds, got {folds}")
+    if folds < 2: raise BadValue(f"cross-validation needs at least 2 folds, got {folds}")
     run_grid(out, root, datasets=datasets, settings=settings, recipes=DETECTORS[:2], seeds=seeds, jobs=jobs, threads=threads, preset=preset)
     todo = [(str(out), str(root), preset, c, f, folds, threads) for c in cells for f in range(folds) if not fold_file(out, c, f).exists()]
     print(f"{len(cells) * folds} cross-validation folds, {len(cells) * folds - len(todo)} finished earlier, {len(todo)} to train", flush=True)
@@ -200,7 +200,7 @@ def detection_table(summary, # rows of detection_summary.csv (`read_csv`) or its
     "A markdown table for one dataset: detectors × settings, each cell 'ROC-AUC ± std (precision / recall)', best AUC in bold."
     rows = read_csv(summary) if isinstance(summary, (str, Path)) else summary
     rows = [r for r in rows if r['dataset'] == dataset]
-    if not rows: raise ValueError(f"no detection results for dataset {dataset!r}")
+    if not rows: raise BadValue(f"no detection results for dataset {dataset!r}")
     settings = [s for s in DETECTION_SETTINGS if any(r['setting'] == s for r in rows)]
     cell = {(r['detector'], r['setting']): r for r in rows}
     best = {s: max(round(r['auc_mean'], digits) for r in rows if r['setting'] == s and r['auc_mean'] is not None) for s in settings}

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torchaudio
 from tqdm.auto import tqdm
+from .core import BadValue, NotFound
 from .media import DecodeSettings, write_av_file
 from .data import (AVDataset, Clip, Manifest, write_manifest, build_cache, cache_from_arrays, is_complete_cache,
                           VideoAugment)
@@ -57,7 +58,7 @@ class Speaker:
         "The spoken `text` as float32 in [-1, 1] at `sample_rate`."
         lib = Speaker._lib
         with Speaker._lock:
-            if lib.espeak_SetVoiceByName(voice.encode()) != 0: raise ValueError(f"eSpeak NG has no voice {voice!r}")
+            if lib.espeak_SetVoiceByName(voice.encode()) != 0: raise BadValue(f"eSpeak NG has no voice {voice!r}")
             lib.espeak_SetParameter(1, int(rate), 0); lib.espeak_SetParameter(3, int(pitch), 0)  # espeakRATE, espeakPITCH
             lib.espeak_ng_SetRandSeed(seed)  # the breathy voices (f2, f3, f5) add noise from this generator
             Speaker._chunks.clear()
@@ -122,7 +123,7 @@ def asterisk_digit(digit:int, sample_rate:int=16000)->np.ndarray:
     "Debian's recorded English digit name (asterisk-core-sounds-en-wav) at `sample_rate`."
     import av
     path = ASTERISK_DIGITS/f'{digit}.wav'
-    if not path.exists(): raise FileNotFoundError(f"{path} not found: apt-get install asterisk-core-sounds-en-wav")
+    if not path.exists(): raise NotFound(f"{path} not found: apt-get install asterisk-core-sounds-en-wav")
     with av.open(str(path)) as c:
         rs = av.AudioResampler(format='flt', layout='mono', rate=sample_rate)
         return np.concatenate([g.to_ndarray().reshape(-1) for f in c.decode(audio=0) for g in rs.resample(f)]).astype(np.float32)
@@ -160,12 +161,12 @@ def build_avdigits(root, # folder for the caches (a subfolder per parameter set)
     "Build (or find) the avdigits caches: real digit scans in motion + spoken digit names, disjoint test digits and voices."
     from sklearn.datasets import load_digits
     if asterisk and not (ASTERISK_DIGITS/'0.wav').exists():
-        raise FileNotFoundError(f"asterisk=True needs {ASTERISK_DIGITS}/0.wav ... 9.wav: apt-get install asterisk-core-sounds-en-wav")
+        raise NotFound(f"asterisk=True needs {ASTERISK_DIGITS}/0.wav ... 9.wav: apt-get install asterisk-core-sounds-en-wav")
     params = dict(settings=asdict(settings), n_train=n_train, n_test=n_test, seed=seed, snr_db=snr_db, asterisk=asterisk, version=1)
     out_dir = _builtin_dir(root, 'avdigits', params)
     paths = {s: out_dir/s for s in ('train', 'test')}
     if all(is_complete_cache(p) for p in paths.values()): return paths
-    if not build: raise FileNotFoundError(f"avdigits with these settings is not built under {Path(root)}")
+    if not build: raise NotFound(f"avdigits with these settings is not built under {Path(root)}")
     digits = load_digits()
     images, targets = digits.images, digits.target
     split_rng = np.random.default_rng(seed)
@@ -323,7 +324,7 @@ def build_synthav(root, # folder for the clips and caches (a subfolder per param
     if done_file.exists():
         paths = {k: out_dir/v for k, v in json.loads(done_file.read_text()).items()}
         if all(is_complete_cache(p) for p in paths.values()): return paths
-    if not build: raise FileNotFoundError(f"synthav with these settings is not built under {Path(root)}")
+    if not build: raise NotFound(f"synthav with these settings is not built under {Path(root)}")
     clips, C = [], len(SYNTHAV_CLASSES)
     n_video = 2 * settings.cached_frames
     for split, n in (('train', n_train), ('test', n_test)):

@@ -9,7 +9,7 @@ __all__ = ['SUBCOMMANDS', 'USER_ERRORS', 'subcommand', 'build_parser', 'main']
 import argparse, json, sys
 from pathlib import Path
 import ntav_nb
-from .core import MissingPackage
+from .core import UserError
 
 # %% ../nbs/20_cli.ipynb #34ee1670
 SUBCOMMANDS = {}
@@ -35,7 +35,7 @@ def build_parser()->argparse.ArgumentParser:
         if spec['add_args']: spec['add_args'](sp)
     return p
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, ValueError, FloatingPointError, MissingPackage)  # FloatingPointError: training diverged (a setting to change)
+USER_ERRORS = (UserError,)  # a mistake the user can fix (`ntav_nb.core.UserError`); any other exception is a bug and keeps its traceback
 
 def main(argv:list=None, # arguments without the program name; default: `sys.argv[1:]`
         )->int: # the exit status

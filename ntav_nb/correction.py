@@ -12,6 +12,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 import torch.nn.functional as F
+from .core import BadValue
 from .losses import category_prototypes
 
 # %% ../nbs/06c_correction.ipynb #7133627b
@@ -62,7 +63,7 @@ def kmeans(x:Tensor,          # (N, D) points (normalised inside: spherical k-me
     "Spherical k-means with greedy k-means++ seeding; returns `(centroids (k, D) unit-norm, assignments (N,))`."
     if normalize: x = F.normalize(x.float(), dim=1)
     n, R = len(x), n_init
-    if not 1 <= k <= n: raise ValueError(f"k must be in [1, {n}] for {n} points, got {k}")
+    if not 1 <= k <= n: raise BadValue(f"k must be in [1, {n}] for {n} points, got {k}")
     chunk = chunk or max(1024, memory_mb * 2**20 // (4 * R * k))
     g = torch.Generator().manual_seed(seed)
     trials, rr = 2 + int(math.log(k)), torch.arange(R)
@@ -142,7 +143,7 @@ def knn_graph(feats:Tensor,          # (N, D) features (normalised inside)
     x = F.normalize(feats.float(), dim=1)
     n = len(x)
     if not 1 <= k <= n - int(exclude_self):
-        raise ValueError(f"k must be in [1, {n - int(exclude_self)}] for {n} samples, got {k}")
+        raise BadValue(f"k must be in [1, {n - int(exclude_self)}] for {n} samples, got {k}")
     chunk = chunk or rows_per_chunk(n, memory_mb)
     buf = torch.empty(min(chunk, n), n, dtype=x.dtype, device=x.device)
     index = torch.empty(n, k, dtype=torch.int32, device=x.device)
@@ -161,7 +162,7 @@ def graph_vote(graph:KNNGraph,       # from `knn_graph`
               )->Tensor:             # (N, C) weighted vote of the neighbours' soft labels
     "The weighted k-NN vote `sum_j a_ij q_j` over each sample's neighbours."
     n = len(graph.index)
-    if soft_labels.shape[0] != n: raise ValueError(f"soft_labels has {soft_labels.shape[0]} rows for {n} samples")
+    if soft_labels.shape[0] != n: raise BadValue(f"soft_labels has {soft_labels.shape[0]} rows for {n} samples")
     soft = soft_labels.to(graph.weight)
     out = torch.empty(n, soft.shape[1], dtype=soft.dtype, device=soft.device)
     for s in range(0, n, chunk):
@@ -171,7 +172,7 @@ def graph_vote(graph:KNNGraph,       # from `knn_graph`
 def knn_vote(feats:Tensor, soft_labels:Tensor, *, k:int, temperature:float=0.3, chunk:int=None, memory_mb:int=128):
     "Weighted k-NN vote of cosine neighbours' soft labels: `graph_vote(knn_graph(feats, k, ...), soft_labels)`."
     if soft_labels.shape[0] != len(feats):
-        raise ValueError(f"soft_labels has {soft_labels.shape[0]} rows for {len(feats)} features")
+        raise BadValue(f"soft_labels has {soft_labels.shape[0]} rows for {len(feats)} features")
     return graph_vote(knn_graph(feats, k, temperature=temperature, chunk=chunk, memory_mb=memory_mb), soft_labels)
 
 # %% ../nbs/06c_correction.ipynb #f236ce7d
@@ -213,9 +214,9 @@ def correct_labels(feats:Tensor,          # (N, D) features of the bank (see `co
     "Keep, correct or drop each label from a feature-space vote (RRL-style)."
     labels = torch.as_tensor(labels, device=feats.device).long()
     n = len(feats)
-    if labels.shape != (n,): raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
-    if method not in ('knn', 'prototype'): raise ValueError(f"method must be 'knn' or 'prototype', got {method!r}")
-    if max_rounds < 1: raise ValueError(f"max_rounds must be at least 1, got {max_rounds}")
+    if labels.shape != (n,): raise BadValue(f"labels must have shape ({n},), got {tuple(labels.shape)}")
+    if method not in ('knn', 'prototype'): raise BadValue(f"method must be 'knn' or 'prototype', got {method!r}")
+    if max_rounds < 1: raise BadValue(f"max_rounds must be at least 1, got {max_rounds}")
     observed = F.one_hot(labels, num_classes).float()
     soft = observed if soft_labels is None else torch.as_tensor(soft_labels, device=feats.device).float()
     if method == 'knn': graph = knn_graph(feats, k or default_k(n, num_classes), temperature=temperature or 0.3, chunk=chunk, memory_mb=memory_mb)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import plotly.graph_objects as go
 from fastcore.basics import store_attr, patch
+from .core import BadValue
 from .trainer import Callback
 from .rundir import RunDir, save_embeddings, load_embeddings
 from .experiment import load_learner
@@ -137,11 +138,11 @@ class Dashboard(Callback):
                  display:bool=None, # show the widget (None: when running in a Jupyter kernel outside `nbdev_test`)
                  clips=None, # the training set as trained (e.g. `noisy`): a clicked point or a picked correction shows that clip
                 ):
-        if embedding not in EMBEDDINGS: raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
-        if colour_by not in COLOUR_BY: raise ValueError(f"colour_by must be one of {COLOUR_BY}, got {colour_by!r}")
-        if colour_by == 'true' and truth is None: raise ValueError("colour_by='true' needs the truth: pass truth=noisy.truth(), or colour by 'observed'")
+        if embedding not in EMBEDDINGS: raise BadValue(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
+        if colour_by not in COLOUR_BY: raise BadValue(f"colour_by must be one of {COLOUR_BY}, got {colour_by!r}")
+        if colour_by == 'true' and truth is None: raise BadValue("colour_by='true' needs the truth: pass truth=noisy.truth(), or colour by 'observed'")
         if not (umap_in in ('process', 'inline') or isinstance(umap_in, UmapWorker)):
-            raise ValueError(f"umap_in must be 'process', 'inline' or a UmapWorker, got {umap_in!r}")
+            raise BadValue(f"umap_in must be 'process', 'inline' or a UmapWorker, got {umap_in!r}")
         umap_due(0, 1, every=umap_every)   # validates umap_every
         store_attr('truth,umap_every,max_points,umap_epochs,max_overhead,embedding,colour_by,max_rows,seed,clips')
         self.worker = umap_in if isinstance(umap_in, UmapWorker) else None
@@ -173,7 +174,7 @@ def _build_widget(self:Dashboard):
 @patch
 def show_clip(self:Dashboard, i:int):
     "Show clip `i` (frames, audio, labels, w of the latest epoch) below the panels."
-    if self.clips is None: raise ValueError("this dashboard has no clips to show: pass clips=noisy (the training set) to Dashboard")
+    if self.clips is None: raise BadValue("this dashboard has no clips to show: pass clips=noisy (the training set) to Dashboard")
     _ = self.widget
     s = self.state.sample if self.state is not None else {}
     self.clip_box.children = [clip_widget(self.clips, int(i), w=s.get('w'), corrected=s.get('train_label'), truth=self.truth)]
@@ -417,7 +418,7 @@ def embeddings_from_checkpoint(run_dir, *, max_points:int=2000, seed:int=0,
                               )->dict:
     "Recompute the subsample's embeddings from a run's checkpoint (feature-bank recipes), save and return them."
     learn, noisy = load_learner(run_dir, data=data)
-    if 'bank_dl' not in learn.recipe.needs: raise ValueError(f"the recipe of {run_dir} ({type(learn.recipe).__name__}) has no feature bank, so its run has no embeddings to show")
+    if 'bank_dl' not in learn.recipe.needs: raise BadValue(f"the recipe of {run_dir} ({type(learn.recipe).__name__}) has no feature bank, so its run has no embeddings to show")
     bank_dl = learn.recipe.bank_dl
     bank = extract_bank(learn.model, bank_dl, ref_size=min(256, len(bank_dl.dataset)), device=learn.device)
     observed = np.asarray(noisy.observed_labels, np.int64)

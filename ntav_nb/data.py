@@ -8,7 +8,7 @@ __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip
            'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment', 'AVDataset', 'cache_from_arrays']
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
-import csv, hashlib, json, math, os, shutil, time
+import csv, hashlib, io, json, math, os, shutil, time
 from dataclasses import dataclass, asdict, KW_ONLY
 from pathlib import Path
 import numpy as np
@@ -18,6 +18,7 @@ import torchaudio
 from fastcore.basics import store_attr
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
+from .core import AlreadyExists, BadValue, NotFound
 from .media import DecodeSettings, MediaError, decode_clip, write_av_file
 
 # %% ../nbs/01b_data.ipynb #99437e16
@@ -39,7 +40,7 @@ class Manifest:
     def __init__(self, clips, root, classes=None):
         self.clips, self.root = list(clips), Path(root).resolve()
         self.classes = list(classes) if classes is not None else sorted({c.label for c in self.clips})
-        if len(set(self.classes)) != len(self.classes): raise ValueError("class list has duplicate names")
+        if len(set(self.classes)) != len(self.classes): raise BadValue("class list has duplicate names")
         self.class_to_id = {c: i for i, c in enumerate(self.classes)}
     def __len__(self): return len(self.clips)
     def __repr__(self): return f"Manifest({len(self)} clips, {len(self.classes)} classes, splits {self.splits}, root={self.root})"
@@ -49,18 +50,18 @@ class Manifest:
         "Absolute path of a manifest path; an error if it escapes the root."
         p = (self.root / rel).resolve()
         if not p.is_relative_to(self.root):
-            raise ValueError(f"manifest path {rel!r} leads outside the root {self.root}; keep clips under the root or move the root up")
+            raise BadValue(f"manifest path {rel!r} leads outside the root {self.root}; keep clips under the root or move the root up")
         return p
     def select(self, split:str)->list:
         "(row index, Clip) pairs of one split."
-        if split not in self.splits: raise ValueError(f"split {split!r} not in manifest; it has {self.splits}")
+        if split not in self.splits: raise BadValue(f"split {split!r} not in manifest; it has {self.splits}")
         return [(i, c) for i, c in enumerate(self.clips) if c.split == split]
 
 # %% ../nbs/01b_data.ipynb #09f0459a
 def _opt_float(v, where):
     if v is None or str(v).strip() == '': return None
     try: return float(v)
-    except ValueError: raise ValueError(f"{where}: start/end must be seconds, got {v!r}") from None
+    except ValueError: raise BadValue(f"{where}: start/end must be seconds, got {v!r}") from None
 
 def read_manifest(path, # the CSV file
                   root=None, # folder the paths are relative to; default: the CSV's folder
@@ -68,18 +69,21 @@ def read_manifest(path, # the CSV file
                  )->Manifest:
     "Read a manifest CSV (columns video, label, split; optional audio, start, end)."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"manifest {path} does not exist")
-    with open(path, newline='', encoding='utf-8-sig') as f:  # -sig: a byte-order mark (spreadsheet exports) is not part of the first column's name
-        reader = csv.DictReader(f)
-        missing = {'video', 'label', 'split'} - set(reader.fieldnames or [])
-        if missing: raise ValueError(f"manifest {path} lacks column(s) {sorted(missing)}; needs video,label,split (+ optional audio,start,end)")
-        clips = []
-        for n, r in enumerate(reader, start=2):
-            if not (r['video'] or '').strip(): raise ValueError(f"{path}:{n}: empty video path")
-            if not (r['label'] or '').strip(): raise ValueError(f"{path}:{n}: empty label for {r['video'].strip()}; every clip needs its class name (leave the clip out if it has none)")
-            clips.append(Clip(video=r['video'].strip(), label=(r['label'] or '').strip(), split=(r['split'] or '').strip(),
-                              audio=(r.get('audio') or '').strip() or None,
-                              start=_opt_float(r.get('start'), f"{path}:{n}"), end=_opt_float(r.get('end'), f"{path}:{n}")))
+    if not path.exists(): raise NotFound(f"manifest {path} does not exist")
+    try: text = path.read_text(encoding='utf-8-sig')  # -sig: a byte-order mark (spreadsheet exports) is not part of the first column's name
+    except UnicodeDecodeError as e: raise BadValue(f"manifest {path} is not UTF-8 text ({e}); save it as a UTF-8 CSV file") from None
+    reader = csv.DictReader(io.StringIO(text, newline=''))
+    try: fields, rows = reader.fieldnames, list(reader)
+    except csv.Error as e: raise BadValue(f"manifest {path} is not a readable CSV file ({e})") from None
+    missing = {'video', 'label', 'split'} - set(fields or [])
+    if missing: raise BadValue(f"manifest {path} lacks column(s) {sorted(missing)}; needs video,label,split (+ optional audio,start,end)")
+    clips = []
+    for n, r in enumerate(rows, start=2):
+        if not (r['video'] or '').strip(): raise BadValue(f"{path}:{n}: empty video path")
+        if not (r['label'] or '').strip(): raise BadValue(f"{path}:{n}: empty label for {r['video'].strip()}; every clip needs its class name (leave the clip out if it has none)")
+        clips.append(Clip(video=r['video'].strip(), label=(r['label'] or '').strip(), split=(r['split'] or '').strip(),
+                          audio=(r.get('audio') or '').strip() or None,
+                          start=_opt_float(r.get('start'), f"{path}:{n}"), end=_opt_float(r.get('end'), f"{path}:{n}")))
     if classes is None and (path.parent/'classes.txt').exists():
         classes = [l.strip() for l in (path.parent/'classes.txt').read_text(encoding='utf-8-sig').splitlines() if l.strip()]
     m = Manifest(clips, root if root is not None else path.parent, classes)
@@ -238,7 +242,7 @@ def build_cache(manifest:Manifest, # the clips
     rows = manifest.select(split)
     final = cache_path(manifest, split, cache_root=cache_root, settings=settings)
     if is_complete_cache(final): return _say_skipped(final, split)
-    if not build: raise FileNotFoundError(f"no complete cache of split {split!r} with these decode settings under {Path(cache_root)}")
+    if not build: raise NotFound(f"no complete cache of split {split!r} with these decode settings under {Path(cache_root)}")
     part = final.with_name(final.name + '.partial')
     part.mkdir(parents=True, exist_ok=True)
     n, T, S, sz = len(rows), settings.cached_frames, settings.num_samples, settings.size
@@ -267,7 +271,7 @@ def build_cache(manifest:Manifest, # the clips
         if ps:
             problems[str(i)] = ps
             if strict and any(p in SKIP_PROBLEMS for p, _ in ps):
-                flush(); raise ValueError(f"clip {c.video} (manifest row {i}): {ps}; fix or drop it, or build with strict=False to skip")
+                flush(); raise BadValue(f"clip {c.video} (manifest row {i}): {ps}; fix or drop it, or build with strict=False to skip")
         done[k] = True
         if (count + 1) % flush_every == 0: flush()
         if _stop_after is not None and count + 1 >= _stop_after: flush(); raise KeyboardInterrupt('simulated crash')
@@ -384,13 +388,13 @@ class AVDataset(Dataset):
                 ):
         cache_dir = Path(cache_dir)
         if not is_complete_cache(cache_dir):
-            raise FileNotFoundError(f"{cache_dir} is not a complete cache (no index.json); build it with build_cache")
+            raise NotFound(f"{cache_dir} is not a complete cache (no index.json); build it with build_cache")
         index = json.loads((cache_dir/'index.json').read_text())
         self.settings = DecodeSettings(**index['settings'])
         video_augment = video_augment or VideoAugment()
         audio_features = audio_features or AudioFeatures(sample_rate=self.settings.sample_rate)
         if audio_features.sample_rate != self.settings.sample_rate:
-            raise ValueError(f"audio_features expect {audio_features.sample_rate} Hz but the cache holds {self.settings.sample_rate} Hz")
+            raise BadValue(f"audio_features expect {audio_features.sample_rate} Hz but the cache holds {self.settings.sample_rate} Hz")
         store_attr('cache_dir,train,video_augment,audio_features')
         self.index, self.classes = index, index['classes']
         self.labels = np.load(cache_dir/'labels.npy')
@@ -454,10 +458,10 @@ def cache_from_arrays(path, # the cache folder to create (must not exist yet, un
     frames, audio, labels = np.asarray(frames), np.asarray(audio, np.float32), np.asarray(labels, np.int64)
     n = len(labels)
     want_f, want_a = (n, settings.cached_frames, settings.size, settings.size, 3), (n, settings.num_samples)
-    if frames.shape != want_f or frames.dtype != np.uint8: raise ValueError(f"frames must be uint8 {want_f}, got {frames.dtype} {frames.shape}")
-    if audio.shape != want_a: raise ValueError(f"audio must be {want_a}, got {audio.shape}")
-    if n and (labels.min() < 0 or labels.max() >= len(classes)): raise ValueError(f"labels must be in [0, {len(classes)}), got [{labels.min()}, {labels.max()}]")
-    if is_complete_cache(path) and not overwrite: raise FileExistsError(f"{path} is already a cache; pass overwrite=True to replace it")
+    if frames.shape != want_f or frames.dtype != np.uint8: raise BadValue(f"frames must be uint8 {want_f}, got {frames.dtype} {frames.shape}")
+    if audio.shape != want_a: raise BadValue(f"audio must be {want_a}, got {audio.shape}")
+    if n and (labels.min() < 0 or labels.max() >= len(classes)): raise BadValue(f"labels must be in [0, {len(classes)}), got [{labels.min()}, {labels.max()}]")
+    if is_complete_cache(path) and not overwrite: raise AlreadyExists(f"{path} is already a cache; pass overwrite=True to replace it")
     part = path.with_name(path.name + '.partial')
     if part.exists(): shutil.rmtree(part)
     part.mkdir(parents=True)

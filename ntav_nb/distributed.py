@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.utils.data import Sampler
+from .core import BadValue
 from .trainer import Callback
 from .bank import FeatureBank
 
@@ -36,9 +37,9 @@ def init_distributed(device:str='cpu', # the run's device setting: 'cpu', 'cuda'
     if size <= 1 or not dist.is_available(): return device
     cuda = str(device).startswith('cuda')
     if cuda:
-        if not torch.cuda.is_available(): raise ValueError(f"train.device={device!r} but this machine has no CUDA device; use train.device=cpu")
+        if not torch.cuda.is_available(): raise BadValue(f"train.device={device!r} but this machine has no CUDA device; use train.device=cpu")
         if local >= torch.cuda.device_count():
-            raise ValueError(f"process with LOCAL_RANK={local} has no GPU (this node has {torch.cuda.device_count()}); start torchrun with --nproc_per_node ≤ {torch.cuda.device_count()}")
+            raise BadValue(f"process with LOCAL_RANK={local} has no GPU (this node has {torch.cuda.device_count()}); start torchrun with --nproc_per_node ≤ {torch.cuda.device_count()}")
         torch.cuda.set_device(local)
         device = f'cuda:{local}'
     if not dist.is_initialized(): dist.init_process_group('nccl' if cuda else 'gloo')
@@ -54,7 +55,7 @@ class ShardSampler(Sampler):
     def __init__(self, dataset, rank:int=None, world_size:int=None):
         r, w, _ = world()
         self.n, self.rank, self.world_size = len(dataset), (r if rank is None else rank), (w if world_size is None else world_size)
-        if not 0 <= self.rank < self.world_size: raise ValueError(f"rank {self.rank} is outside [0, {self.world_size})")
+        if not 0 <= self.rank < self.world_size: raise BadValue(f"rank {self.rank} is outside [0, {self.world_size})")
     def __iter__(self): return iter(range(self.rank, self.n, self.world_size))
     def __len__(self): return len(range(self.rank, self.n, self.world_size))
 
@@ -64,13 +65,13 @@ BANK_FIELDS = ('z_v', 'z_a', 'probs', 'probs_v', 'probs_a', 'labels', 'h_v', 'h_
 def gather_bank(bank:FeatureBank)->FeatureBank:
     "Combine the shards of a feature bank held by each process into the full bank, in dataset order, in every process."
     if not is_distributed(): return bank
-    if getattr(bank, 'seen', None) is None: raise ValueError("gather_bank needs a shard from extract_bank(..., allow_missing=True)")
+    if getattr(bank, 'seen', None) is None: raise BadValue("gather_bank needs a shard from extract_bank(..., allow_missing=True)")
     dev = bank.z_v.device
     seen = bank.seen.to(dev).long()
     dist.all_reduce(seen)
     if not (seen == 1).all():
         bad = (seen != 1).nonzero().flatten()
-        raise ValueError(f"{len(bad)} bank rows were extracted by {sorted(set(seen[bad].tolist()))} processes instead of 1 "
+        raise BadValue(f"{len(bad)} bank rows were extracted by {sorted(set(seen[bad].tolist()))} processes instead of 1 "
                          f"(first: {bad[:5].tolist()}); the bank loader must use ShardSampler")
     out = {}
     for k in BANK_FIELDS:

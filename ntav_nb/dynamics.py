@@ -9,7 +9,7 @@ __all__ = ['pd', 'epoch_columns', 'dynamics_columns', 'load_dynamics', 'clip_tab
 import os
 from pathlib import Path
 import numpy as np
-from .core import LazyModule
+from .core import LazyModule, BadValue, NotFound
 from .rundir import RunDir
 
 # %% ../nbs/10e_dynamics.ipynb #f71374e3
@@ -39,7 +39,7 @@ def dynamics_columns(run_dir)->dict:
     "The long table of a run's per-sample logs, one row per (clip, epoch), as a dict of equal-length columns."
     rd = RunDir(run_dir)
     epochs = rd.sample_epochs()
-    if not epochs: raise FileNotFoundError(f"{rd.path} has no per-sample logs (samples/epoch_NNN.npz): pass a run folder that `ntav train` wrote")
+    if not epochs: raise NotFound(f"{rd.path} has no per-sample logs (samples/epoch_NNN.npz): pass a run folder that `ntav train` wrote")
     observed = rd.read_noise().observed_labels if rd.has_noise() else None
     parts = [epoch_columns(rd.read_sample_log(e), e, observed) for e in epochs]
     names = list(dict.fromkeys(k for p in parts for k in p))
@@ -55,7 +55,7 @@ def clip_table(run_dir)->'pd.DataFrame':
     "One row per clip: its state at the last logged epoch, and the truth (true label, label noisy, pair mismatched) when the run has its noise record."
     rd = RunDir(run_dir)
     epochs = rd.sample_epochs()
-    if not epochs: raise FileNotFoundError(f"{rd.path} has no per-sample logs (samples/epoch_NNN.npz): pass a run folder that `ntav train` wrote")
+    if not epochs: raise NotFound(f"{rd.path} has no per-sample logs (samples/epoch_NNN.npz): pass a run folder that `ntav train` wrote")
     rec = rd.read_noise() if rd.has_noise() else None
     cols = epoch_columns(rd.read_sample_log(epochs[-1]), epochs[-1], None if rec is None else rec.observed_labels)
     if rec is not None:
@@ -73,8 +73,8 @@ def export_run(run_dir, out=None, # the folder to write into (default: the run f
     "Write the run's dynamics table and clip table (`dynamics.parquet` and `clips.parquet`, or .csv); returns their paths."
     rd = RunDir(run_dir)
     fmt = fmt or ('parquet' if _parquet_ok() else 'csv')
-    if fmt not in RunDir.EXPORT_FORMATS: raise ValueError(f"export format must be one of {RunDir.EXPORT_FORMATS}, got {fmt!r}")
-    if fmt == 'parquet' and not _parquet_ok(): raise ValueError('Parquet files need the pyarrow package: pip install "ntav_nb[export]", or export as CSV')
+    if fmt not in RunDir.EXPORT_FORMATS: raise BadValue(f"export format must be one of {RunDir.EXPORT_FORMATS}, got {fmt!r}")
+    if fmt == 'parquet' and not _parquet_ok(): raise BadValue('Parquet files need the pyarrow package: pip install "ntav_nb[export]", or export as CSV')
     dest = RunDir(out) if out is not None else rd
     dest.path.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass, KW_ONLY
 import numpy as np
 import torch
 from torch import Tensor
+from .core import BadValue
 
 # %% ../nbs/06b_estimators.ipynb #143d300f
 def e_step(log_joint:np.ndarray, # (N, 2) log(mix_k * pdf_k(x_i)) of each point under each component
@@ -92,7 +93,7 @@ def fit_gmm_1d(x,                   # (N,) values, e.g. min-max normalised losse
             ll = lse.mean()
             if ll - prev < tol: break
             prev = ll
-    else: raise ValueError(f"backend must be 'numpy' or 'sklearn', got {backend!r}")
+    else: raise BadValue(f"backend must be 'numpy' or 'sklearn', got {backend!r}")
     o = np.argsort(mu)
     return Mixture1D('gmm', mix=pi[o], p1=mu[o], p2=var[o])
 
@@ -131,15 +132,15 @@ def correspondence_weights(loss:Tensor,            # (N,) per-sample cross-modal
                           ):
     "w_i = posterior of the low-loss (clean) component of a 2-component mixture on the min-max normalised scores."
     if method == 'anchored':
-        if null_loss is None: raise ValueError("method='anchored' needs null_loss= (FeatureBank.null_loss)")
+        if null_loss is None: raise BadValue("method='anchored' needs null_loss= (FeatureBank.null_loss)")
         w = torch.as_tensor(fit_anchored_1d(torch.as_tensor(loss).double().cpu().numpy(), torch.as_tensor(null_loss).double().cpu().numpy()),
                             dtype=torch.float32, device=torch.as_tensor(loss).device)
         return (w, None) if return_mixture else w
     if method == 'similarity':
-        if sim is None: raise ValueError("method='similarity' needs sim= (FeatureBank.sim)")
+        if sim is None: raise BadValue("method='similarity' needs sim= (FeatureBank.sim)")
         score = -torch.as_tensor(sim)
     elif method in ('gmm', 'bmm'): score = torch.as_tensor(loss)
-    else: raise ValueError(f"method must be 'gmm', 'bmm', 'similarity' or 'anchored', got {method!r}")
+    else: raise BadValue(f"method must be 'gmm', 'bmm', 'similarity' or 'anchored', got {method!r}")
     x = score.detach().double().cpu().numpy()
     ones = torch.ones(len(x), dtype=torch.float32, device=score.device)
     span = x.max() - x.min() if len(x) else 0.0

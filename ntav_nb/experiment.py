@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
-from .core import seed_everything, check_precision, config_diff, dotted, kind_error
+from .core import seed_everything, check_precision, config_diff, dotted, kind_error, AlreadyExists, BadValue, NotFound
 from .media import DecodeSettings
 from .data import AVDataset, VideoAugment, read_manifest, build_cache
 from .builtin import build_avdigits, build_synthav
 from .noise_record import NoisyAV, make_noise_record
 from .model import AVNet, weights_file
 from .trainer import Learner, MetricsCB, ProgressCB, CheckpointCB, best_and_last
-from .rundir import RunDir, RunLogCB
+from .rundir import RunDir, RunLogCB, read_json
 from .distributed import init_distributed, is_distributed, is_main, barrier, world, ShardSampler, DistributedCB
 from .recipes import get_recipe
 from .metrics import NoiseMetricsCB, TRUTH_KEYS
@@ -105,20 +105,24 @@ def config_from_dict(d:dict)->RunConfig:
     parts = {}
     for name, cls in SECTIONS.items():
         sub = d.pop(name, {}) or {}
-        if not isinstance(sub, dict): raise ValueError(f"{name} must be a section of settings (e.g. {{\"{name}\": {{...}}}}), got {sub!r}")
+        if not isinstance(sub, dict): raise BadValue(f"{name} must be a section of settings (e.g. {{\"{name}\": {{...}}}}), got {sub!r}")
         known = {f.name for f in dataclasses.fields(cls)}
         bad = set(sub) - known
-        if bad: raise ValueError(f"unknown {name} setting(s) {sorted(bad)}; known: {sorted(known)}")
+        if bad: raise BadValue(f"unknown {name} setting(s) {sorted(bad)}; known: {sorted(known)}")
         parts[name] = cls(**sub)
-    if not isinstance(d.get('recipe_args') or {}, dict): raise ValueError(f"recipe_args must be a section of settings, got {d['recipe_args']!r}")
+    if not isinstance(d.get('recipe_args') or {}, dict): raise BadValue(f"recipe_args must be a section of settings, got {d['recipe_args']!r}")
     known = {f.name for f in dataclasses.fields(RunConfig)}
     bad = set(d) - known
-    if bad: raise ValueError(f"unknown setting(s) {sorted(bad)}; known: {sorted(known)}")
+    if bad: raise BadValue(f"unknown setting(s) {sorted(bad)}; known: {sorted(known)}")
     return RunConfig(**parts, **d)
 
 def load_config(path)->RunConfig:
     "Read a JSON configuration file (any subset of the keys)."
-    return config_from_dict(json.loads(Path(path).read_text()))
+    p = Path(path)
+    if not p.is_file(): raise NotFound(f"configuration file {p} does not exist")
+    d = read_json(p, fix='write the settings as one JSON object, e.g. {"train": {"epochs": 5}}')
+    if not isinstance(d, dict): raise BadValue(f"{p} must hold one JSON object of settings, e.g. {{\"train\": {{\"epochs\": 5}}}}")
+    return config_from_dict(d)
 
 def _parse_value(text:str, current):
     if isinstance(current, bool) or text in ('true', 'false', 'True', 'False'): 
@@ -133,21 +137,21 @@ def apply_overrides(cfg:RunConfig, overrides:list)->RunConfig:
     "Apply 'section.key=value' (or 'recipe=name', 'recipe_args.key=value') strings; returns a new config."
     d = config_to_dict(cfg)
     for o in overrides or []:
-        if '=' not in o: raise ValueError(f"override {o!r} must look like section.key=value, e.g. train.epochs=5")
+        if '=' not in o: raise BadValue(f"override {o!r} must look like section.key=value, e.g. train.epochs=5")
         key, value = o.split('=', 1)
         path = key.strip().split('.')
         node = d
         for p in path[:-1]:
-            if not isinstance(node.get(p), dict): raise ValueError(f"override {o!r}: {p!r} is not a section; sections: {', '.join(SECTIONS)}, recipe_args")
+            if not isinstance(node.get(p), dict): raise BadValue(f"override {o!r}: {p!r} is not a section; sections: {', '.join(SECTIONS)}, recipe_args")
             node = node[p]
         last = path[-1]
         if isinstance(node.get(last), dict) and node is d:
-            raise ValueError(f"override {o!r}: {key!r} is a section; set one of its keys, e.g. {key}.{next(iter(node[last]), 'name')}=...")
+            raise BadValue(f"override {o!r}: {key!r} is a section; set one of its keys, e.g. {key}.{next(iter(node[last]), 'name')}=...")
         if node is not d.get('recipe_args') and last not in node:
             import difflib
             near = difflib.get_close_matches(last, list(node), n=1)
             hint = f" (did you mean {'.'.join(path[:-1] + near)!r}?)" if near else ''
-            raise ValueError(f"override {o!r}: unknown key {key!r}{hint}; known here: {sorted(node)}")
+            raise BadValue(f"override {o!r}: unknown key {key!r}{hint}; known here: {sorted(node)}")
         node[last] = _parse_value(value, node.get(last))
     return config_from_dict(d)
 
@@ -202,31 +206,31 @@ def validate_config(cfg:RunConfig):
     from ntav_nb.noise import parse_noise_spec
     from ntav_nb.model import ENCODERS
     bad = config_type_errors(cfg)
-    if bad: raise ValueError('; '.join(bad))
+    if bad: raise BadValue('; '.join(bad))
     entry = get_recipe(cfg.recipe)
     parse_noise_spec(cfg.noise.spec)
-    if cfg.model.encoder not in ENCODERS: raise ValueError(f"unknown encoder {cfg.model.encoder!r}; choose one of {sorted(ENCODERS)}")
+    if cfg.model.encoder not in ENCODERS: raise BadValue(f"unknown encoder {cfg.model.encoder!r}; choose one of {sorted(ENCODERS)}")
     entry.check_args(cfg.recipe_args)
-    if cfg.train.epochs < 1: raise ValueError(f"train.epochs must be at least 1, got {cfg.train.epochs}")
+    if cfg.train.epochs < 1: raise BadValue(f"train.epochs must be at least 1, got {cfg.train.epochs}")
     if cfg.train.precision is not None: check_precision(cfg.train.precision)
     nw = cfg.data.num_workers
     if nw != 'auto' and (isinstance(nw, bool) or not isinstance(nw, int) or nw < 0):
-        raise ValueError(f"data.num_workers must be a whole number ≥ 0 or 'auto', got {nw!r}")
-    if cfg.train.lr <= 0 or cfg.train.wd < 0: raise ValueError(f"train.lr must be > 0 and train.wd ≥ 0, got train.lr={cfg.train.lr}, train.wd={cfg.train.wd}")
+        raise BadValue(f"data.num_workers must be a whole number ≥ 0 or 'auto', got {nw!r}")
+    if cfg.train.lr <= 0 or cfg.train.wd < 0: raise BadValue(f"train.lr must be > 0 and train.wd ≥ 0, got train.lr={cfg.train.lr}, train.wd={cfg.train.wd}")
     try: torch.device(cfg.train.device)
-    except (RuntimeError, TypeError, ValueError): raise ValueError(f"train.device={cfg.train.device!r} is not a device: use cpu, cuda or cuda:N") from None
+    except (RuntimeError, TypeError, ValueError): raise BadValue(f"train.device={cfg.train.device!r} is not a device: use cpu, cuda or cuda:N") from None
     if str(cfg.train.device).startswith('cuda') and not torch.cuda.is_available():
-        raise ValueError(f"train.device={cfg.train.device} but PyTorch sees no CUDA device (torch {torch.__version__}); train with train.device=cpu or install a CUDA build of PyTorch")
+        raise BadValue(f"train.device={cfg.train.device} but PyTorch sees no CUDA device (torch {torch.__version__}); train with train.device=cpu or install a CUDA build of PyTorch")
     if cfg.model.weights is not None:
-        if cfg.model.encoder != 'resnet18': raise ValueError(f"model.weights is for model.encoder=resnet18; the {cfg.model.encoder!r} encoders have no pretrained weights")
+        if cfg.model.encoder != 'resnet18': raise BadValue(f"model.weights is for model.encoder=resnet18; the {cfg.model.encoder!r} encoders have no pretrained weights")
         weights_file(cfg.model.weights)  # a missing file fails here, before any data is built
     check_log_config(cfg)
-    if cfg.data.batch_size < 2: raise ValueError(f"data.batch_size must be at least 2 (the contrastive losses need negatives), got {cfg.data.batch_size}")
+    if cfg.data.batch_size < 2: raise BadValue(f"data.batch_size must be at least 2 (the contrastive losses need negatives), got {cfg.data.batch_size}")
     if not callable(cfg.recipe_args.get('estimator')):
         sched = entry.schedule(cfg.recipe_args)
         (name, start) = sched[-1]
         if len(sched) > 1 and start >= cfg.train.epochs:
-            raise ValueError(f"recipe {cfg.recipe!r} starts its last phase, {name!r}, at epoch {start}, which leaves it no epoch in {cfg.train.epochs} epochs; "
+            raise BadValue(f"recipe {cfg.recipe!r} starts its last phase, {name!r}, at epoch {start}, which leaves it no epoch in {cfg.train.epochs} epochs; "
                              f"raise train.epochs or shorten the phases before it (recipe_args)")
 
 # %% ../nbs/09_experiment.ipynb #6aac3d28
@@ -246,7 +250,7 @@ def prepare_data(dc:DataConfig, progress:bool=True,
         paths = {s: build_cache(m, s, cache_root=Path(dc.root)/'cache', settings=settings, progress=progress, build=build) for s in (dc.train_split, dc.test_split)}
         paths = {'train': paths[dc.train_split], 'test': paths[dc.test_split]}
         flip = True
-    else: raise ValueError(f"data.dataset must be 'avdigits', 'synthav' or a manifest .csv path, got {dc.dataset!r}")
+    else: raise BadValue(f"data.dataset must be 'avdigits', 'synthav' or a manifest .csv path, got {dc.dataset!r}")
     flip = flip if dc.flip is None else dc.flip
     norm = not (dc.uint8_video if dc.uint8_video is not None else _on_cuda(device))
     aug = VideoAugment(flip=flip, normalise=norm)
@@ -294,7 +298,7 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     if 'model2' in entry.needs:
         seed_everything(cfg.train.seed + 1); args['model2'] = build_model(cfg, C)
     try: recipe = entry.cls(**args)
-    except TypeError as e: raise ValueError(f"recipe {cfg.recipe!r} does not take these arguments: {e}") from None
+    except TypeError as e: raise BadValue(f"recipe {cfg.recipe!r} does not take these arguments: {e}") from None
     cbs = [MetricsCB(), NoiseMetricsCB(noisy.truth()), ProgressCB(disable=None if progress and is_main() else True)]
     if run_dir is not None and is_main(): cbs += [RunLogCB(run_dir), CheckpointCB(RunDir(run_dir).checkpoint)]  # one process writes logs and checkpoints
     if run_dir is not None and is_main() and cfg.log.tensorboard: cbs.append(TensorBoardCB(RunDir(run_dir).tensorboard, truth=noisy.truth()))
@@ -320,9 +324,9 @@ def _differences(here:dict, there:dict, keys:list)->str:
 def check_new_run_dir(cfg:RunConfig, run_dir)->bool:
     "Fail, naming what is there, unless a new run of `cfg` may write `run_dir`; True when it restarts its own unfinished start."
     rd = RunDir(run_dir)
-    if rd.path.exists() and not rd.path.is_dir(): raise FileExistsError(f"run_dir {rd.path} is a file; choose a folder")
+    if rd.path.exists() and not rd.path.is_dir(): raise AlreadyExists(f"run_dir {rd.path} is a file; choose a folder")
     if rd.checkpoint.exists():
-        raise FileExistsError(f"{rd.path} already holds a run; resume it (resume=True / --resume) or choose another run_dir")
+        raise AlreadyExists(f"{rd.path} already holds a run; resume it (resume=True / --resume) or choose another run_dir")
     held = rd.contents()
     if not held: return False
     if rd.is_run() and set(held) <= rd.own_names():
@@ -330,22 +334,22 @@ def check_new_run_dir(cfg:RunConfig, run_dir)->bool:
         except (ValueError, TypeError, AttributeError): same = False   # config.json is not a run's configuration
         if same: return True
     shown = ', '.join(held[:6]) + (f' and {len(held) - 6} more' if len(held) > 6 else '')
-    raise FileExistsError(f"run_dir {rd.path} is not empty (it holds {shown}) and is not an unfinished start of this configuration; "
+    raise AlreadyExists(f"run_dir {rd.path} is not empty (it holds {shown}) and is not an unfinished start of this configuration; "
                           "a run would overwrite those files: choose a new or empty run_dir")
 
 def check_resume(cfg:RunConfig, run_dir):
     "Fail, naming the settings, unless resuming `run_dir` with `cfg` continues the same training."
     rd = RunDir(run_dir)
-    if not rd.checkpoint.exists(): raise FileNotFoundError(f"cannot resume: {rd.checkpoint} does not exist; start the run without resume")
+    if not rd.checkpoint.exists(): raise NotFound(f"cannot resume: {rd.checkpoint} does not exist; start the run without resume")
     if not rd.is_run(): return   # a learner trained outside `run`: the checkpoint's own fingerprint is checked when it loads
     here = json.loads(json.dumps(config_to_dict(cfg)))
     try: there = _stored_config(rd)
-    except (ValueError, TypeError, AttributeError) as e: raise ValueError(f"cannot resume: {rd.config} is not a run's configuration ({e})") from None
+    except (ValueError, TypeError, AttributeError) as e: raise BadValue(f"cannot resume: {rd.config} is not a run's configuration ({e})") from None
     diff = [k for k in config_diff(here, there) if k not in RESUME_MAY_CHANGE]
-    if diff: raise ValueError(f"cannot resume {rd.path} with other settings ({_differences(here, there, diff)}): only "
+    if diff: raise BadValue(f"cannot resume {rd.path} with other settings ({_differences(here, there, diff)}): only "
                               f"{', '.join(RESUME_MAY_CHANGE)} may change on resume; resume with the run's settings, or start a new run_dir")
     done = len(rd.read_metrics()) if rd.metrics.exists() else 0
-    if cfg.train.epochs < done: raise ValueError(f"cannot resume {rd.path} with train.epochs={cfg.train.epochs}: it has trained {done} epochs already")
+    if cfg.train.epochs < done: raise BadValue(f"cannot resume {rd.path} with train.epochs={cfg.train.epochs}: it has trained {done} epochs already")
 
 # %% ../nbs/09_experiment.ipynb #09dc1a4b
 def summarise(learn:Learner)->dict:
@@ -364,7 +368,7 @@ def run(cfg:RunConfig, *, progress:bool=True, resume:bool=False, data=None,
     "Train one configuration into its run directory and return the summary (also written to summary.json)."
     validate_config(cfg)
     try: json.dumps(cfg.recipe_args)
-    except TypeError: raise ValueError(f"recipe_args {sorted(cfg.recipe_args)} hold a Python object (e.g. your own estimator function), which a run's "
+    except TypeError: raise BadValue(f"recipe_args {sorted(cfg.recipe_args)} hold a Python object (e.g. your own estimator function), which a run's "
                                        "config.json cannot record; train it with build_learner(cfg, run_dir=...) and learn.fit(...)") from None
     run_dir = Path(cfg.run_dir or f"runs/{cfg.recipe}-{time.strftime('%Y%m%d-%H%M%S')}")
     rd = RunDir(run_dir)
@@ -399,7 +403,7 @@ def run_or_reuse(cfg:RunConfig, *, progress:bool=True, data=None, cbs:list=None)
     if rd is None or not rd.is_run(): return run(cfg, progress=progress, data=data, cbs=cbs)
     there, here = _stored_config(rd), json.loads(json.dumps(config_to_dict(cfg)))
     diff = config_diff(here, there, ignore=('run_dir',))   # a moved folder is the same run; a setting added since, left None, is no difference
-    if diff: raise FileExistsError(f"{rd.path} holds a run of another configuration ({_differences(here, there, diff)}); choose another run_dir or delete that folder")
+    if diff: raise AlreadyExists(f"{rd.path} holds a run of another configuration ({_differences(here, there, diff)}); choose another run_dir or delete that folder")
     if rd.has_summary(): return rd.read_summary()
     return run(cfg, progress=progress, resume=rd.checkpoint.exists(), data=data, cbs=cbs)
 
@@ -416,7 +420,7 @@ def load_learner(run_dir, # a run folder (config.json and checkpoint.pt)
     if data is None:
         try: data = prepare_data(cfg.data, progress=progress, device=cfg.train.device, build=False)
         except FileNotFoundError as e:
-            raise FileNotFoundError(f"the data of run {rd.path} is not where its config says ({e}); data.root={cfg.data.root!r} is read relative to the "
+            raise NotFound(f"the data of run {rd.path} is not where its config says ({e}); data.root={cfg.data.root!r} is read relative to the "
                                     "current folder: run from the folder the run was trained in, or name the folder holding the data (--data / data_root=)") from None
     learn, noisy = build_learner(cfg, data=data, progress=progress)
     learn.n_epochs = cfg.train.epochs

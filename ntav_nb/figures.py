@@ -15,6 +15,7 @@ import torch
 import plotly.graph_objects as go
 from plotly import colors as pcolors
 from plotly.subplots import make_subplots
+from .core import BadValue
 from .metrics import correspondence_scores, correction_scores
 from .noise_record import NoiseRecord, NoisyAV
 
@@ -63,7 +64,7 @@ def as_numpy(x, # an array, a list, a tensor (detached and copied to the CPU), o
 
 def _check_len(n, **arrays):
     for k, v in arrays.items():
-        if v is not None and len(v) != n: raise ValueError(f"{k} has {len(v)} entries, expected {n} (one per point)")
+        if v is not None and len(v) != n: raise BadValue(f"{k} has {len(v)} entries, expected {n} (one per point)")
 
 # %% ../nbs/10a_figures.ipynb #85fe550e
 def estimator_figure(w, # (N,) estimated probability that each pair is clean
@@ -122,9 +123,9 @@ def umap_figure(xy, # (n, 2) layout
     corrected, true, w, mismatched = as_numpy(corrected, np.int64), as_numpy(true, np.int64), as_numpy(w, np.float64), as_numpy(mismatched, bool)
     n = len(xy)
     _check_len(n, index=index, observed=observed, corrected=corrected, true=true, w=w, mismatched=mismatched)
-    if colour_by not in COLOUR_BY: raise ValueError(f"colour_by must be one of {COLOUR_BY}, got {colour_by!r}")
+    if colour_by not in COLOUR_BY: raise BadValue(f"colour_by must be one of {COLOUR_BY}, got {colour_by!r}")
     colour = dict(observed=observed, corrected=corrected, true=true)[colour_by]
-    if colour is None: raise ValueError(f"colour_by={colour_by!r} needs the {colour_by} labels; pass them, or colour by 'observed'")
+    if colour is None: raise BadValue(f"colour_by={colour_by!r} needs the {colour_by} labels; pass them, or colour by 'observed'")
     C = len(classes) if classes is not None else int(max(observed.max(initial=0), colour.max(initial=0))) + 1
     names = [str(c) for c in classes] if classes is not None else [str(k) for k in range(C)]
     cols = [('clip', index)] + [(k, v) for k, v in (('observed', observed), ('corrected', corrected), ('true', true)) if v is not None]
@@ -255,7 +256,7 @@ class ViewState:
         if self.truth is not None and self.observed is None: self.observed = self.truth.observed_labels
         n = next((len(v) for v in sample.values() if v is not None and v.ndim == 1), None)
         if self.truth is not None and n is not None and n != len(self.truth):
-            raise ValueError(f"the noise record has {len(self.truth)} clips but the run's per-sample state has {n}; pass the record of this run's training set")
+            raise BadValue(f"the noise record has {len(self.truth)} clips but the run's per-sample state has {n}; pass the record of this run's training set")
         tl = sample.get('train_label')
         if tl is not None and self.observed is not None:
             changed = tl != self.observed

@@ -10,18 +10,19 @@ __all__ = ['BASELINE_LOSSES', 'info_nce', 'category_prototypes', 'category_contr
 import torch
 from torch import Tensor
 import torch.nn.functional as F
+from .core import BadValue
 
 # %% ../nbs/05_losses.ipynb #c6050780
 def _reduce(x:Tensor, reduction:str)->Tensor:
     if reduction == 'mean': return x.mean()
     if reduction == 'sum': return x.sum()
     if reduction == 'none': return x
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    raise BadValue(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 def _check_weights(w, n, what='weights'):
     if w is None: return None
     w = torch.as_tensor(w)
-    if w.shape != (n,): raise ValueError(f"{what} must have shape ({n},), one per sample, got {tuple(w.shape)}")
+    if w.shape != (n,): raise BadValue(f"{what} must have shape ({n},), one per sample, got {tuple(w.shape)}")
     return w
 
 # %% ../nbs/05_losses.ipynb #3256af82
@@ -33,7 +34,7 @@ def info_nce(z_v:Tensor,            # (B, D) unit-norm visual embeddings
             )->Tensor:
     "Symmetric cross-modal InfoNCE, `mean_i w_i * (CE(s_i./tau, i) + CE(s_.i/tau, i)) / 2` with `s = z_v @ z_a.T`."
     if z_v.shape != z_a.shape or z_v.ndim != 2:
-        raise ValueError(f"z_v and z_a must both be (B, D), got {tuple(z_v.shape)} and {tuple(z_a.shape)}")
+        raise BadValue(f"z_v and z_a must both be (B, D), got {tuple(z_v.shape)} and {tuple(z_a.shape)}")
     w = _check_weights(weights, len(z_v))
     s = z_v @ z_a.T / tau
     target = torch.arange(len(s), device=s.device)
@@ -48,12 +49,12 @@ def category_prototypes(emb:Tensor,          # (N, D) embeddings of one modality
                         weights:Tensor=None, # (N,) per-sample weights (e.g. w_i); None = all 1
                        )->Tensor:            # (C, D) unit-norm prototypes; zero rows for empty categories
     "Per-category prototypes: normalised `weights`-weighted mean of `emb` over each category; zero vector if empty."
-    if emb.ndim != 2: raise ValueError(f"emb must be (N, D), got shape {tuple(emb.shape)}")
+    if emb.ndim != 2: raise BadValue(f"emb must be (N, D), got shape {tuple(emb.shape)}")
     categories = torch.as_tensor(categories, device=emb.device).long()
     if categories.shape != (len(emb),):
-        raise ValueError(f"categories must have shape ({len(emb)},), got {tuple(categories.shape)}")
+        raise BadValue(f"categories must have shape ({len(emb)},), got {tuple(categories.shape)}")
     if len(categories) and (categories.min() < 0 or categories.max() >= num_classes):
-        raise ValueError(f"categories must lie in [0, {num_classes}), got values in "
+        raise BadValue(f"categories must lie in [0, {num_classes}), got values in "
                          f"[{int(categories.min())}, {int(categories.max())}]")
     w = _check_weights(weights, len(emb))
     w = torch.ones(len(emb), dtype=emb.dtype, device=emb.device) if w is None else w.to(emb)
@@ -73,13 +74,13 @@ def category_contrast(z_v:Tensor,              # (B, D) unit-norm visual embeddi
                       reduction:str='mean',    # 'mean' over all B clips, 'sum' or 'none'
                      )->Tensor:
     "Cross-modal prototype contrast: z_v toward its category's audio prototype, z_a toward its visual prototype."
-    if z_v.shape != z_a.shape: raise ValueError(f"z_v and z_a differ in shape: {tuple(z_v.shape)} vs {tuple(z_a.shape)}")
+    if z_v.shape != z_a.shape: raise BadValue(f"z_v and z_a differ in shape: {tuple(z_v.shape)} vs {tuple(z_a.shape)}")
     if proto_v.shape != proto_a.shape or proto_v.shape[1] != z_v.shape[1]:
-        raise ValueError(f"prototypes must both be (C, {z_v.shape[1]}), got {tuple(proto_v.shape)} and {tuple(proto_a.shape)}")
+        raise BadValue(f"prototypes must both be (C, {z_v.shape[1]}), got {tuple(proto_v.shape)} and {tuple(proto_a.shape)}")
     categories = torch.as_tensor(categories, device=z_v.device).long()
     C = len(proto_v)
     if categories.shape != (len(z_v),) or (len(categories) and (categories.min() < 0 or categories.max() >= C)):
-        raise ValueError(f"categories must be ({len(z_v)},) ids in [0, {C})")
+        raise BadValue(f"categories must be ({len(z_v)},) ids in [0, {C})")
     aw = _check_weights(audio_weights, len(z_v), 'audio_weights')
     proto_v, proto_a = proto_v.detach(), proto_a.detach()
     def term(z, protos):
@@ -109,9 +110,9 @@ def hybrid_loss(logits:Tensor,          # (B, C) fused-head logits
     "Hybrid loss `mean_i [m_i CE(p_i, y~_i) + beta c_i CE(p_i, y^_i)]`, p_i from the visual head where w_i < 1/2."
     B = len(logits)
     if logits_v.shape != logits.shape:
-        raise ValueError(f"logits and logits_v differ in shape: {tuple(logits.shape)} vs {tuple(logits_v.shape)}")
+        raise BadValue(f"logits and logits_v differ in shape: {tuple(logits.shape)} vs {tuple(logits_v.shape)}")
     for name, t in dict(labels=labels, corrected=corrected, kept=kept, confident=confident).items():
-        if torch.as_tensor(t).shape != (B,): raise ValueError(f"{name} must have shape ({B},), got {tuple(torch.as_tensor(t).shape)}")
+        if torch.as_tensor(t).shape != (B,): raise BadValue(f"{name} must have shape ({B},), got {tuple(torch.as_tensor(t).shape)}")
     m, c = torch.as_tensor(kept).to(logits), torch.as_tensor(confident).to(logits)
     w = _check_weights(weights, B)
     mismatched = (torch.zeros(B, dtype=torch.bool, device=logits.device) if w is None
@@ -139,7 +140,7 @@ def phase1_loss(z_v:Tensor, z_a:Tensor,     # (B, D) unit-norm embeddings
     loss = info_nce(z_v, z_a, weights=weights, tau=tau)
     if lambda_cat:
         if categories is None or proto_v is None or proto_a is None:
-            raise ValueError("lambda_cat > 0 needs categories, proto_v and proto_a (from the feature bank); "
+            raise BadValue("lambda_cat > 0 needs categories, proto_v and proto_a (from the feature bank); "
                              "pass lambda_cat=0 during warm-up")
         loss = loss + lambda_cat * category_contrast(z_v, z_a, categories=categories, proto_v=proto_v, proto_a=proto_a, phi=phi, audio_weights=audio_weights)
     return loss
@@ -155,7 +156,7 @@ def gce_loss(logits:Tensor, targets:Tensor,
              *, q:float=0.7,           # in (0, 1]; q -> 0 gives CE, q = 1 gives MAE
              reduction:str='mean')->Tensor:
     "Generalised cross-entropy `(1 - p_y**q) / q` (Zhang & Sabuncu 2018)."
-    if not 0 < q <= 1: raise ValueError(f"GCE needs 0 < q <= 1, got q={q}")
+    if not 0 < q <= 1: raise BadValue(f"GCE needs 0 < q <= 1, got q={q}")
     p_y = F.softmax(logits, dim=1).gather(1, targets[:, None]).squeeze(1)
     return _reduce((1 - p_y.clamp_min(1e-7) ** q) / q, reduction)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import LazyModule
+from .core import LazyModule, BadValue, UserError
 
 # %% ../nbs/01a_media.ipynb #2f0fe639
 av = LazyModule('av', 'pip install av (PyAV bundles FFmpeg); a cached dataset trains without it')  # imported on first use, not re-exported
@@ -58,14 +58,14 @@ def write_av_file(path, # output file; the suffix picks the container (.mp4 .mkv
     "Write frames and/or a mono waveform to a real media file that FFmpeg (and so `decode_clip`) can read."
     path = Path(path)
     suffix = path.suffix.lower()
-    if frames is None and wave is None: raise ValueError("write_av_file needs frames, a waveform, or both")
+    if frames is None and wave is None: raise BadValue("write_av_file needs frames, a waveform, or both")
     if frames is not None:
-        if suffix not in _VIDEO_CODECS: raise ValueError(f"{path}: video suffix must be one of {sorted(_VIDEO_CODECS)}")
+        if suffix not in _VIDEO_CODECS: raise BadValue(f"{path}: video suffix must be one of {sorted(_VIDEO_CODECS)}")
         frames = np.asarray(frames)
         if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
-            raise ValueError(f"frames must be uint8 (T, H, W, 3), got {frames.dtype} {frames.shape}")
-        if frames.shape[1] % 2 or frames.shape[2] % 2: raise ValueError(f"frame height and width must be even for yuv420p, got {frames.shape[1:3]}")
-    elif suffix not in _AUDIO_CODECS: raise ValueError(f"{path}: audio-only suffix must be one of {sorted(_AUDIO_CODECS)}")
+            raise BadValue(f"frames must be uint8 (T, H, W, 3), got {frames.dtype} {frames.shape}")
+        if frames.shape[1] % 2 or frames.shape[2] % 2: raise BadValue(f"frame height and width must be even for yuv420p, got {frames.shape[1:3]}")
+    elif suffix not in _AUDIO_CODECS: raise BadValue(f"{path}: audio-only suffix must be one of {sorted(_AUDIO_CODECS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     vcodec, acodec = _VIDEO_CODECS[suffix] if frames is not None else (None, _AUDIO_CODECS[suffix])
     with av.open(str(path), 'w') as c:  # every stream is added before the first packet is muxed
@@ -95,10 +95,10 @@ class DecodeSettings:
         if self.cached_frames is None: object.__setattr__(self, 'cached_frames', self.num_frames)
         for k in ('num_frames', 'size', 'sample_rate', 'cached_frames'):
             v = getattr(self, k)
-            if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"DecodeSettings.{k} must be a positive integer, got {v!r}")
-        if not self.duration > 0: raise ValueError(f"DecodeSettings.duration must be > 0 seconds, got {self.duration!r}")
+            if not isinstance(v, (int, np.integer)) or v < 1: raise BadValue(f"DecodeSettings.{k} must be a positive integer, got {v!r}")
+        if not self.duration > 0: raise BadValue(f"DecodeSettings.duration must be > 0 seconds, got {self.duration!r}")
         if self.cached_frames < self.num_frames:
-            raise ValueError(f"cached_frames ({self.cached_frames}) must be ≥ num_frames ({self.num_frames})")
+            raise BadValue(f"cached_frames ({self.cached_frames}) must be ≥ num_frames ({self.num_frames})")
     @property
     def num_samples(self): return int(round(self.duration * self.sample_rate))
     @property
@@ -107,7 +107,7 @@ class DecodeSettings:
         return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
 
 # %% ../nbs/01a_media.ipynb #a2c5faf7
-class MediaError(Exception):
+class MediaError(UserError):
     "A media file that cannot be used; `reason` is one of the data check's problem names."
     reason = 'unreadable'
     def __init__(self, path, msg): super().__init__(f"{path}: {msg}"); self.path = path

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from .core import BadValue, NotFound
 from .data import normalise_frames
 
 # %% ../nbs/04_model.ipynb #cfb8d655
@@ -42,7 +43,7 @@ class FrameEncoder(nn.Module):
         self.net = net
     def forward(self, x:Tensor)->Tensor:
         if x.ndim != 5:
-            raise ValueError(f"video must be (B, T, 3, H, W), got shape {tuple(x.shape)}; add a batch or time axis")
+            raise BadValue(f"video must be (B, T, 3, H, W), got shape {tuple(x.shape)}; add a batch or time axis")
         B, T = x.shape[:2]
         return self.net(x.flatten(0, 1)).view(B, T, -1).mean(1)
 
@@ -65,7 +66,7 @@ def small_encoders(width:int=32, # stem width of both streams; features have 4*w
                   ):
     "Build the small CNN pair: `(FrameEncoder(small_cnn(3)), small_cnn(1), 4*width)`."
     if weights is not None:
-        raise ValueError(f"the 'small' encoders have no pretrained weights; pass weights=None (got {weights!r})")
+        raise BadValue(f"the 'small' encoders have no pretrained weights; pass weights=None (got {weights!r})")
     return FrameEncoder(small_cnn(3, width)), small_cnn(1, width), 4 * width
 
 # %% ../nbs/04_model.ipynb #3eeb956b
@@ -78,7 +79,7 @@ def weights_file(weights:str, # a torchvision weights name ('IMAGENET1K_V1', 'DE
         url = ResNet18_Weights[name].url
         path = Path(torch.hub.get_dir())/'checkpoints'/url.rsplit('/', 1)[-1]
         if not path.exists():
-            raise FileNotFoundError(
+            raise NotFound(
                 f"model.weights={weights}: the file is not in torch's hub cache ({path}) and nothing is downloaded at run time. "
                 f"On a machine with a network run  python -c \"import torchvision; torchvision.models.resnet18(weights='{name}')\"  "
                 f"(or fetch {url}), then copy the file to {path} (TORCH_HOME moves that folder), or pass model.weights=PATH of a local state dict")
@@ -86,7 +87,7 @@ def weights_file(weights:str, # a torchvision weights name ('IMAGENET1K_V1', 'DE
     path = Path(weights).expanduser()
     if not path.is_file():
         known = ', '.join(sorted(ResNet18_Weights.__members__))
-        raise FileNotFoundError(f"model.weights={weights}: no such file; give the path of a ResNet-18 state dict "
+        raise NotFound(f"model.weights={weights}: no such file; give the path of a ResNet-18 state dict "
                                 f"(torch.save(model.state_dict(), PATH)) or a torchvision weights name ({known}, DEFAULT)")
     return path
 
@@ -108,7 +109,7 @@ def load_resnet18_weights(net:nn.Module, # a `resnet18_trunk` (fc removed; 1- or
                  f"{len(missing)} missing: {', '.join(missing[:6])}" if missing else '',
                  f"{len(unexpected)} unexpected: {', '.join(unexpected[:6])}" if unexpected else '']
         src = 'the given state dict' if isinstance(weights, dict) else str(weights)
-        raise ValueError(f"model.weights: {src} is not a ResNet-18 state dict that fits this network's keys ("
+        raise BadValue(f"model.weights: {src} is not a ResNet-18 state dict that fits this network's keys ("
                          + '; '.join(p for p in parts if p) + ")")
     net.load_state_dict(state)
     return net
@@ -138,7 +139,7 @@ def make_encoders(name:str='small', # a key of `ENCODERS`
                  ):
     "Build `(video_encoder, audio_encoder, feature_dim)` for the encoder family `name`."
     if name not in ENCODERS:
-        raise ValueError(f"unknown encoder {name!r}; known encoders: {', '.join(sorted(ENCODERS))} "
+        raise BadValue(f"unknown encoder {name!r}; known encoders: {', '.join(sorted(ENCODERS))} "
                          "(or register one in ntav_nb.model.ENCODERS)")
     return ENCODERS[name](**kwargs)
 
@@ -165,7 +166,7 @@ class AVNet(nn.Module):
                 ):
         super().__init__()
         if not isinstance(num_classes, int) or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+            raise BadValue(f"num_classes must be an integer >= 2, got {num_classes!r}")
         self.num_classes, self.encoder_name, self.emb_dim = num_classes, encoder, emb_dim
         self.video_encoder, self.audio_encoder, d = make_encoders(encoder, **encoder_kwargs)
         self.feature_dim = d
@@ -183,14 +184,14 @@ class AVNet(nn.Module):
     def forward_audio(self, audio:Tensor)->ModalityOutput:
         "Audio stream alone: log-mel (B, 1, M, F) -> `ModalityOutput(h_a, z_a, logits_a)`."
         if audio.ndim != 4:
-            raise ValueError(f"audio must be a log-mel batch (B, 1, n_mels, n_frames), got shape {tuple(audio.shape)}")
+            raise BadValue(f"audio must be a log-mel batch (B, 1, n_mels, n_frames), got shape {tuple(audio.shape)}")
         h = self.audio_encoder(audio)
         return ModalityOutput(h, self.audio_proj(h), self.classifier_a(self.drop(h)))
 
     def forward(self, video:Tensor, audio:Tensor)->AVOutput:
         "Both streams: video (B, T, 3, H, W) and log-mel (B, 1, M, F) -> `AVOutput`."
         if video.shape[0] != audio.shape[0]:
-            raise ValueError(f"video and audio batches differ in size: {video.shape[0]} vs {audio.shape[0]}")
+            raise BadValue(f"video and audio batches differ in size: {video.shape[0]} vs {audio.shape[0]}")
         v, a = self.forward_video(video), self.forward_audio(audio)
         logits = self.classifier(self.drop(torch.cat([v.h, a.h], dim=1)))
         return AVOutput(v.h, a.h, v.z, a.z, logits, v.logits, a.logits)

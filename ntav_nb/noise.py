@@ -11,6 +11,7 @@ __all__ = ['LABEL_NOISE', 'CORR_NOISE', 'IDN_FEATURE_SEED', 'SHIFT_RANGE', 'Nois
 import math
 from dataclasses import dataclass, KW_ONLY
 import numpy as np
+from .core import BadValue
 
 # %% ../nbs/03a_noise.ipynb #9c5293aa
 LABEL_NOISE = ('sym', 'pair', 'map', 'idn')
@@ -22,7 +23,7 @@ def _check_rate(rate, what:str)->float:
         raise TypeError(f"{what} rate must be a number in [0, 1), got {rate!r}")
     rate = float(rate)
     if not (0 <= rate < 1):
-        raise ValueError(f"{what} rate must be in [0, 1), got {rate}")
+        raise BadValue(f"{what} rate must be in [0, 1), got {rate}")
     return rate
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class NoiseSpec:
     def __post_init__(self):
         for key, kind, kinds in (('label', self.label, LABEL_NOISE), ('corr', self.corr, CORR_NOISE)):
             if kind is not None and kind not in kinds:
-                raise ValueError(f"unknown {key} noise kind {kind!r}; choose from {', '.join(kinds)}")
+                raise BadValue(f"unknown {key} noise kind {kind!r}; choose from {', '.join(kinds)}")
         object.__setattr__(self, 'label_rate', _check_rate(self.label_rate, 'label noise'))
         object.__setattr__(self, 'corr_rate', _check_rate(self.corr_rate, 'correspondence noise'))
 
@@ -63,16 +64,16 @@ def parse_noise_spec(spec, # a string such as 'label=sym:0.4,corr=swap:0.3', '' 
         part = part.strip()
         key, eq, val = part.partition('=')
         key = key.strip().lower()
-        if not eq: raise ValueError(f"noise spec part {part!r} must look like label=KIND:RATE or corr=KIND:RATE")
-        if key not in ('label', 'corr'): raise ValueError(f"unknown noise spec key {key!r} in {part!r}; use 'label' or 'corr'")
-        if key in kw: raise ValueError(f"noise spec {spec!r} names {key}= twice; give each of label= and corr= at most once")
+        if not eq: raise BadValue(f"noise spec part {part!r} must look like label=KIND:RATE or corr=KIND:RATE")
+        if key not in ('label', 'corr'): raise BadValue(f"unknown noise spec key {key!r} in {part!r}; use 'label' or 'corr'")
+        if key in kw: raise BadValue(f"noise spec {spec!r} names {key}= twice; give each of label= and corr= at most once")
         kind, colon, rate = val.partition(':')
         kind = kind.strip().lower()
         kinds = LABEL_NOISE if key == 'label' else CORR_NOISE
-        if kind not in kinds: raise ValueError(f"unknown {key} noise kind {kind!r} in {part!r}; choose from {', '.join(kinds)}")
-        if not colon: raise ValueError(f"noise spec part {part!r} needs a rate, e.g. {key}={kind}:0.3")
+        if kind not in kinds: raise BadValue(f"unknown {key} noise kind {kind!r} in {part!r}; choose from {', '.join(kinds)}")
+        if not colon: raise BadValue(f"noise spec part {part!r} needs a rate, e.g. {key}={kind}:0.3")
         try: rate = float(rate)
-        except ValueError: raise ValueError(f"rate {rate.strip()!r} in {part!r} is not a number; write e.g. {key}={kind}:0.3") from None
+        except ValueError: raise BadValue(f"rate {rate.strip()!r} in {part!r} is not a number; write e.g. {key}={kind}:0.3") from None
         kw[key] = (kind, rate)
     (label, lr), (corr, cr) = kw.get('label', (None, 0.0)), kw.get('corr', (None, 0.0))
     return NoiseSpec(label, lr, corr=corr, corr_rate=cr)
@@ -107,16 +108,16 @@ def check_labels(labels, # class ids of the clips
                 )->np.ndarray: # the labels as int64
     "Labels as a 1-D int64 array with values in [0, num_classes), or a clear error."
     y = np.asarray(labels)
-    if y.ndim != 1: raise ValueError(f"labels must be a 1-D array of class ids, got shape {y.shape}")
-    if len(y) == 0: raise ValueError("labels are empty: noise needs at least one clip")
+    if y.ndim != 1: raise BadValue(f"labels must be a 1-D array of class ids, got shape {y.shape}")
+    if len(y) == 0: raise BadValue("labels are empty: noise needs at least one clip")
     if not np.issubdtype(y.dtype, np.integer): raise TypeError(f"labels must be integer class ids, got dtype {y.dtype}")
     if y.min() < 0 or y.max() >= num_classes:
-        raise ValueError(f"labels must lie in [0, {num_classes}) for {num_classes} classes, found {y.min()}..{y.max()}")
+        raise BadValue(f"labels must lie in [0, {num_classes}) for {num_classes} classes, found {y.min()}..{y.max()}")
     return y.astype(np.int64)
 
 def _need_classes(num_classes:int, kind:str, at_least:int=2):
     if num_classes < at_least:
-        raise ValueError(f"label={kind} needs at least {at_least} classes to flip between, got {num_classes}")
+        raise BadValue(f"label={kind} needs at least {at_least} classes to flip between, got {num_classes}")
 
 # %% ../nbs/03a_noise.ipynb #8a6e83d0
 def _flip_stratified(labels, num_classes:int, rate:float, rng:np.random.Generator, kind:str, new_label)->np.ndarray:
@@ -152,20 +153,20 @@ def resolve_class_map(class_map, # {source: target} by class name or int id, or 
     "Turn a class map given by names or ids into ids, with an error for unknown classes or self-maps."
     if isinstance(class_map, str):
         pairs = [p.split(':') for p in class_map.split(',') if p.strip()]
-        if any(len(p) != 2 for p in pairs): raise ValueError(f"class map string {class_map!r} must look like 'a:b,c:d'")
+        if any(len(p) != 2 for p in pairs): raise BadValue(f"class map string {class_map!r} must look like 'a:b,c:d'")
         class_map = {a.strip(): b.strip() for a, b in pairs}
     if not isinstance(class_map, dict) or not class_map:
-        raise ValueError(f"label=map needs a non-empty class map such as {{'3': '8'}}, got {class_map!r}")
+        raise BadValue(f"label=map needs a non-empty class map such as {{'3': '8'}}, got {class_map!r}")
     names = [str(c) for c in classes]
     def cid(c):
         if isinstance(c, str) and c in names: return names.index(c)
         if isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c < len(names): return int(c)
-        raise ValueError(f"class map names unknown class {c!r}; known classes: {names}")
+        raise BadValue(f"class map names unknown class {c!r}; known classes: {names}")
     out = {}
     for a, b in class_map.items():
         ia, ib = cid(a), cid(b)
-        if ia == ib: raise ValueError(f"class map sends class {names[ia]!r} to itself; map each class to a different one")
-        if ia in out: raise ValueError(f"class map names class {names[ia]!r} twice as a source")
+        if ia == ib: raise BadValue(f"class map sends class {names[ia]!r} to itself; map each class to a different one")
+        if ia in out: raise BadValue(f"class map names class {names[ia]!r} twice as a source")
         out[ia] = ib
     return out
 
@@ -206,7 +207,7 @@ def idn_transition(labels, # true labels, ints in [0, num_classes)
     _need_classes(num_classes, 'idn')
     n = len(y)
     x = index_features(n) if features is None else np.asarray(features, np.float64)
-    if x.ndim != 2 or len(x) != n: raise ValueError(f"IDN features must have shape (N={n}, D), got {x.shape}")
+    if x.ndim != 2 or len(x) != n: raise BadValue(f"IDN features must have shape (N={n}, D), got {x.shape}")
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     q = rng.normal(rate, 0.1, n)
     while (bad := (q < 0) | (q > 1)).any(): q[bad] = rng.normal(rate, 0.1, bad.sum())  # truncated normal
@@ -247,7 +248,7 @@ def _swap_counts(sizes:np.ndarray, k:int, rng)->np.ndarray:
     "Per-class counts summing to k (or k-1) with no class above half, or a ValueError."
     present = np.flatnonzero(sizes)
     if len(present) < 2:
-        raise ValueError(f"corr=swap needs clips of at least two classes, found {len(present)}; "
+        raise BadValue(f"corr=swap needs clips of at least two classes, found {len(present)}; "
                          "use corr=shuffle, replace or shift instead")
     cap = np.minimum(sizes, k // 2)  # no class may fill more than half of the chosen clips
     if cap.sum() >= k:
@@ -263,7 +264,7 @@ def _swap_counts(sizes:np.ndarray, k:int, rng)->np.ndarray:
     if k - int(cnt.sum()) > 1:  # more than the one clip that an odd count with two classes costs
         n, big = int(sizes.sum()), int(np.argmax(sizes))
         most = n if 2 * sizes[big] <= n else 2 * (n - int(sizes[big]))
-        raise ValueError(f"corr=swap cannot give {k} clips audio of another class: class {big} has {sizes[big]} "
+        raise BadValue(f"corr=swap cannot give {k} clips audio of another class: class {big} has {sizes[big]} "
                          f"of the {n} clips, so it would fill more than half of them. Swap at most about {most} "
                          f"clips (rate <= {most / n:.3f}) or use corr=shuffle")
     return cnt
@@ -319,7 +320,7 @@ def replace_audio(n:int, # number of clips
     "Replace the audio of round(rate·n) uniformly chosen clips with uniformly drawn items of an external pool."
     rate = _check_rate(rate, 'correspondence noise')
     if pool_size is None or isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
-        raise ValueError(f"corr=replace needs an audio pool: pass pool_size (the number of external waveforms), got {pool_size!r}")
+        raise BadValue(f"corr=replace needs an audio pool: pass pool_size (the number of external waveforms), got {pool_size!r}")
     pool = np.full(n, -1, np.int64)
     idx = rng.choice(n, _count(rate, n), replace=False)
     pool[idx] = rng.integers(0, pool_size, len(idx))
@@ -332,15 +333,15 @@ def shift_audio(n:int, # number of clips
                )->np.ndarray: # audio_shift: circular shift in samples, 0 for untouched clips
     "Circularly shift the audio of round(rate·n) uniformly chosen clips by a share in `SHIFT_RANGE` of its length."
     rate = _check_rate(rate, 'correspondence noise')
-    if wave_len is None: raise ValueError("corr=shift needs wave_len: the waveform length in samples (an int, an array or a function of the index)")
+    if wave_len is None: raise BadValue("corr=shift needs wave_len: the waveform length in samples (an int, an array or a function of the index)")
     idx = np.sort(rng.choice(n, _count(rate, n), replace=False))
     if callable(wave_len): lens = np.array([int(wave_len(int(i))) for i in idx], np.int64)
     elif np.ndim(wave_len) == 0: lens = np.full(len(idx), int(wave_len), np.int64)
     else:
         wl = np.asarray(wave_len, np.int64)
-        if wl.shape != (n,): raise ValueError(f"wave_len array must have shape ({n},), got {wl.shape}")
+        if wl.shape != (n,): raise BadValue(f"wave_len array must have shape ({n},), got {wl.shape}")
         lens = wl[idx]
-    if len(idx) and lens.min() < 4: raise ValueError(f"corr=shift needs waveforms of at least 4 samples, got {lens.min()}")
+    if len(idx) and lens.min() < 4: raise BadValue(f"corr=shift needs waveforms of at least 4 samples, got {lens.min()}")
     shift = np.zeros(n, np.int64)
     shift[idx] = np.maximum(1, np.floor(rng.uniform(*SHIFT_RANGE, len(idx)) * lens + 0.5)).astype(np.int64)
     return shift

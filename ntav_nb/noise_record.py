@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from .core import BadValue, NotFound
 from .noise import (parse_noise_spec, check_labels, resolve_class_map, flip_symmetric, flip_pair, flip_class_map,
                            flip_instance, swap_audio, shuffle_audio, replace_audio, shift_audio, label_transition_matrix,
                            SHIFT_RANGE)
@@ -40,17 +41,17 @@ class NoiseRecord:
         for name in _RECORD_ARRAYS:
             a = np.array(getattr(self, name), copy=True)
             if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
-                raise ValueError(f"NoiseRecord.{name} must be a 1-D integer array, got shape {a.shape} dtype {a.dtype}")
+                raise BadValue(f"NoiseRecord.{name} must be a 1-D integer array, got shape {a.shape} dtype {a.dtype}")
             if n is None: n = len(a)
-            if len(a) != n: raise ValueError(f"NoiseRecord.{name} has {len(a)} entries, true_labels has {n}")
+            if len(a) != n: raise BadValue(f"NoiseRecord.{name} has {len(a)} entries, true_labels has {n}")
             a = a.astype(np.int64); a.setflags(write=False)
             setattr(self, name, a)
         C = len(self.classes)
         for name in ('true_labels', 'observed_labels'):
             a = getattr(self, name)
-            if n and (a.min() < 0 or a.max() >= C): raise ValueError(f"NoiseRecord.{name} must lie in [0, {C})")
+            if n and (a.min() < 0 or a.max() >= C): raise BadValue(f"NoiseRecord.{name} must lie in [0, {C})")
         if n and (self.audio_source.min() < 0 or self.audio_source.max() >= n):
-            raise ValueError(f"NoiseRecord.audio_source must index clips in [0, {n})")
+            raise BadValue(f"NoiseRecord.audio_source must index clips in [0, {n})")
 
     def __len__(self): return len(self.true_labels)
     @property
@@ -94,11 +95,11 @@ class NoiseRecord:
 # %% ../nbs/03b_noise_record.ipynb #c2540d77
 def _class_names(classes)->list:
     if isinstance(classes, (int, np.integer)) and not isinstance(classes, bool):
-        if classes < 1: raise ValueError(f"num_classes must be at least 1, got {classes}")
+        if classes < 1: raise BadValue(f"num_classes must be at least 1, got {classes}")
         return [str(c) for c in range(int(classes))]
     names = [str(c) for c in classes]
-    if not names: raise ValueError("classes is empty: give the class names or their number")
-    if len(set(names)) != len(names): raise ValueError(f"class names must be unique, got {names}")
+    if not names: raise BadValue("classes is empty: give the class names or their number")
+    if len(set(names)) != len(names): raise BadValue(f"class names must be unique, got {names}")
     return names
 
 def make_noise_record(true_labels, # (N,) true class ids
@@ -113,7 +114,7 @@ def make_noise_record(true_labels, # (N,) true class ids
     "Draw label and correspondence noise for a dataset's true labels from `seed` and record everything."
     s = parse_noise_spec(spec)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        raise BadValue(f"seed must be a non-negative integer, got {seed!r}")
     names = _class_names(classes)
     C = len(names)
     y = check_labels(true_labels, C)
@@ -123,7 +124,7 @@ def make_noise_record(true_labels, # (N,) true class ids
     if s.label == 'sym': observed = flip_symmetric(y, C, rate=s.label_rate, rng=rl)
     elif s.label == 'pair': observed = flip_pair(y, C, rate=s.label_rate, rng=rl)
     elif s.label == 'map':
-        if class_map is None: raise ValueError("label=map needs class_map, e.g. class_map={'3': '8'}")
+        if class_map is None: raise BadValue("label=map needs class_map, e.g. class_map={'3': '8'}")
         cm = resolve_class_map(class_map, names)
         params['class_map'] = {names[a]: names[b] for a, b in cm.items()}
         observed = flip_class_map(y, C, class_map=cm, rate=s.label_rate, rng=rl)
@@ -196,18 +197,18 @@ def load_noise_record(path, # file stem, or the .npz or .json path of a saved re
     stem = _stem(path)
     npz, js = stem.with_name(stem.name + '.npz'), stem.with_name(stem.name + '.json')
     for p in (npz, js):
-        if not p.exists(): raise FileNotFoundError(f"noise record file {p} is missing; a record is NAME.npz + NAME.json")
+        if not p.exists(): raise NotFound(f"noise record file {p} is missing; a record is NAME.npz + NAME.json")
     meta = json.loads(js.read_text())
     if meta.get('format') != RECORD_FORMAT:
-        raise ValueError(f"{js} is not a noise record of format {RECORD_FORMAT!r} (found {meta.get('format')!r})")
+        raise BadValue(f"{js} is not a noise record of format {RECORD_FORMAT!r} (found {meta.get('format')!r})")
     with np.load(npz, allow_pickle=False) as z:
         missing = [a for a in _RECORD_ARRAYS if a not in z.files]
-        if missing: raise ValueError(f"{npz} lacks arrays {missing}")
+        if missing: raise BadValue(f"{npz} lacks arrays {missing}")
         arrays = {k: z[k] for k in z.files}
     rec = NoiseRecord(meta['spec'], meta['seed'], classes=meta['classes'], **{a: arrays[a] for a in _RECORD_ARRAYS},
                       params=meta.get('params', {}))
     for k, v in _derived(rec).items():
-        if k in arrays and not np.allclose(arrays[k], v): raise ValueError(f"{npz}: stored {k} disagrees with the label and audio arrays")
+        if k in arrays and not np.allclose(arrays[k], v): raise BadValue(f"{npz}: stored {k} disagrees with the label and audio arrays")
     return rec
 
 NoiseRecord.save = save_noise_record
@@ -229,17 +230,17 @@ class NoisyAV(Dataset):
                 ):
         if not isinstance(record, NoiseRecord): raise TypeError(f"record must be a NoiseRecord, got {type(record).__name__}")
         if len(base) != len(record):
-            raise ValueError(f"noise record is for {len(record)} clips but the dataset has {len(base)}; "
+            raise BadValue(f"noise record is for {len(record)} clips but the dataset has {len(base)}; "
                              "make the record from this dataset's labels")
         if list(map(str, base.classes)) != record.classes:
-            raise ValueError(f"noise record classes {record.classes} differ from the dataset's {list(base.classes)}")
+            raise BadValue(f"noise record classes {record.classes} differ from the dataset's {list(base.classes)}")
         if not np.array_equal(np.asarray(base.labels), record.true_labels):
-            raise ValueError("noise record true labels differ from the dataset's labels; it was made for another dataset")
+            raise BadValue("noise record true labels differ from the dataset's labels; it was made for another dataset")
         used = record.audio_pool_index[record.audio_pool_index >= 0]
         if len(used):
-            if audio_pool is None: raise ValueError("noise record uses corr=replace but no audio_pool was given")
+            if audio_pool is None: raise BadValue("noise record uses corr=replace but no audio_pool was given")
             if len(audio_pool) <= used.max():
-                raise ValueError(f"noise record uses audio pool item {used.max()} but audio_pool has {len(audio_pool)} items")
+                raise BadValue(f"noise record uses audio pool item {used.max()} but audio_pool has {len(audio_pool)} items")
         self._base, self._record, self._pool = base, record, audio_pool
         self.classes = list(base.classes)
         self.sample_rate = base.sample_rate

@@ -18,7 +18,7 @@ from .losses import info_nce, category_contrast, hybrid_loss, ce_loss, gce_loss,
 from .bank import extract_bank, score_bank, FeatureBank
 from .estimators import correspondence_weights, fit_gmm_1d
 from .correction import cluster_categories, bank_prototypes, correction_features, correct_labels
-from .core import kind_error
+from .core import kind_error, BadValue
 from .trainer import Recipe, Learner, phase_at
 from .rundir import read_audit_marks
 from .distributed import is_distributed, gather_bank
@@ -61,9 +61,9 @@ class RecipeEntry:
             import difflib
             near = [m for b in bad for m in difflib.get_close_matches(b, list(known), n=1)]
             hint = f" (did you mean {', '.join(repr(f'recipe_args.{m}') for m in near)}?)" if near else ''
-            raise ValueError(f"recipe {self.name!r} has no argument(s) {bad}{hint}; it takes {list(known)}")
+            raise BadValue(f"recipe {self.name!r} has no argument(s) {bad}{hint}; it takes {list(known)}")
         wrong = [kind_error(f'recipe_args.{k}', v, type(known[k])) for k, v in recipe_args.items() if type(known[k]) in (bool, int, float)]
-        if any(wrong): raise ValueError('; '.join(w for w in wrong if w))
+        if any(wrong): raise BadValue('; '.join(w for w in wrong if w))
 
 RECIPES = {}
 
@@ -75,7 +75,7 @@ def register_recipe(name:str, # what a configuration's `recipe` says
     "Class decorator: register `cls` under `name` (stack one per variant)."
     def deco(cls):
         if name in RECIPES and RECIPES[name].cls.__qualname__ != cls.__qualname__:
-            raise ValueError(f"recipe name {name!r} is taken by {RECIPES[name].cls.__qualname__}; choose another name")
+            raise BadValue(f"recipe name {name!r} is taken by {RECIPES[name].cls.__qualname__}; choose another name")
         cls.hyperparameters()  # a signature it cannot read fails here, not in a run
         RECIPES[name] = RecipeEntry(name=name, cls=cls, fixed=dict(fixed), about=about or (cls.__doc__ or '').strip(), grid=grid)
         return cls
@@ -87,7 +87,7 @@ def _import_recipe_modules():
 def get_recipe(name:str)->RecipeEntry:
     "The registered recipe called `name` (modules in `NTAV_RECIPE_MODULES` are imported first)."
     _import_recipe_modules()
-    if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; choose one of {sorted(RECIPES)} (`ntav recipes` describes them)")
+    if name not in RECIPES: raise BadValue(f"unknown recipe {name!r}; choose one of {sorted(RECIPES)} (`ntav recipes` describes them)")
     return RECIPES[name]
 
 def recipe_names(grid:bool=None)->list:
@@ -107,8 +107,8 @@ class LossRecipe(Recipe):
                  sce_beta:float=1.0, # SCE's weight of reverse CE
                  head:str='fused', # train and evaluate the 'fused' head, or one modality alone ('video' or 'audio')
                 ):
-        if loss not in ('ce', 'gce', 'sce'): raise ValueError(f"loss must be 'ce', 'gce' or 'sce', got {loss!r}")
-        if head not in ('fused', 'video', 'audio'): raise ValueError(f"head must be 'fused', 'video' or 'audio', got {head!r}")
+        if loss not in ('ce', 'gce', 'sce'): raise BadValue(f"loss must be 'ce', 'gce' or 'sce', got {loss!r}")
+        if head not in ('fused', 'video', 'audio'): raise BadValue(f"head must be 'fused', 'video' or 'audio', got {head!r}")
         self.loss_name, self.q, self.alpha, self.sce_beta, self.head = loss, q, alpha, sce_beta, head
     @classmethod
     def schedule(cls, hp): return (('supervised', 0),)
@@ -188,7 +188,7 @@ class BankRecipe(Recipe):
                  bank_every:int=None, # refresh the bank every k epochs of a phase, keeping the last estimate between (None: every epoch)
                 ):
         if bank_every is not None and (isinstance(bank_every, bool) or not isinstance(bank_every, int) or bank_every < 1):
-            raise ValueError(f"bank_every must be a whole number of epochs ≥ 1 between feature-bank refreshes (or None: every epoch), got {bank_every!r}")
+            raise BadValue(f"bank_every must be a whole number of epochs ≥ 1 between feature-bank refreshes (or None: every epoch), got {bank_every!r}")
         self.bank_dl = bank_dl
         self.ref_size, self.tau, self.seed, self.trusted, self.bank_every = ref_size, tau, seed, trusted, bank_every
         n = len(bank_dl.dataset)
@@ -222,8 +222,8 @@ class BankRecipe(Recipe):
         else:
             name = getattr(estimator, '__name__', repr(estimator))
             w = torch.as_tensor(estimator(b)).detach().float().cpu().reshape(-1)
-            if len(w) != len(b.loss): raise ValueError(f"estimator {name} returned {len(w)} weights for a bank of {len(b.loss)} pairs; it must return one per pair")
-            if not (torch.isfinite(w).all() and w.min() >= 0 and w.max() <= 1): raise ValueError(f"estimator {name} must return weights in [0, 1], got values from {w.min():.3g} to {w.max():.3g}")
+            if len(w) != len(b.loss): raise BadValue(f"estimator {name} returned {len(w)} weights for a bank of {len(b.loss)} pairs; it must return one per pair")
+            if not (torch.isfinite(w).all() and w.min() >= 0 and w.max() <= 1): raise BadValue(f"estimator {name} must return weights in [0, 1], got values from {w.min():.3g} to {w.max():.3g}")
         if self._trusted is not None:
             idx, val = self._trusted
             w = w.clone(); w[idx] = val
@@ -249,7 +249,7 @@ class BankRecipe(Recipe):
 def _check_estimator(estimator, allow_none:bool=True):
     names = ('gmm', 'bmm', 'similarity', 'anchored') + ((None,) if allow_none else ())
     if not (callable(estimator) or estimator in names):
-        raise ValueError(f"estimator must be one of {names} or a function bank -> (N,) weights in [0, 1], got {estimator!r}")
+        raise BadValue(f"estimator must be one of {names} or a function bank -> (N,) weights in [0, 1], got {estimator!r}")
 
 # %% ../nbs/08_recipes.ipynb #48c8821d
 @register_recipe('corr_only', about='NCR-style: correspondence weights from a loss mixture; no label correction')
@@ -274,7 +274,9 @@ class CorrOnly(BankRecipe):
     def loss(self, out, batch):
         w, y = self.lookup(self.w, batch), batch[2]
         sup = w * ce_loss(out.logits, y, reduction='none') + (1 - w) * ce_loss(out.logits_v, y, reduction='none')
-        return sup + self.gamma * info_nce(out.z_v, out.z_a, weights=w, tau=self.tau, reduction='none')
+        inst = info_nce(out.z_v, out.z_a, weights=w, tau=self.tau, reduction='none')
+        self.log_term('supervised', sup); self.log_term('instance', inst)
+        return sup + self.gamma * inst
 
 @register_recipe('label_only', about='RRL-style: k-NN label correction with hybrid supervision; every pair trusted')
 class LabelOnly(BankRecipe):
@@ -309,9 +311,13 @@ class LabelOnly(BankRecipe):
     def loss(self, out, batch):
         y = batch[2]
         l_inst = info_nce(out.z_v, out.z_a, weights=None, tau=self.tau, reduction='none')
-        if self.learn.epoch < self.warmup_epochs: return ce_loss(out.logits, y, reduction='none') + self.gamma * l_inst
+        self.log_term('instance', l_inst)
+        if self.learn.epoch < self.warmup_epochs:
+            ce = ce_loss(out.logits, y, reduction='none'); self.log_term('ce', ce)
+            return ce + self.gamma * l_inst
         sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=self.lookup(self.train_label, batch), kept=self.lookup(self.kept, batch),
                           confident=self.lookup(self.confident, batch), weights=None, beta=self.beta, reduction='none')
+        self.log_term('hybrid', sup)
         return sup + self.gamma * l_inst
     def state_dict(self): return super().state_dict() | dict(epochs_corrected=torch.tensor(self.epochs_corrected))
     def load_state_dict(self, d): super().load_state_dict(d); self.epochs_corrected = int(self.epochs_corrected)
@@ -349,9 +355,9 @@ class Method(BankRecipe):
                 ):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every)
         _check_estimator(estimator)
-        if categories not in ('labels', 'kmeans'): raise ValueError(f"categories must be 'labels' or 'kmeans', got {categories!r}")
-        if phase2 not in ('hybrid', 'ce'): raise ValueError(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
-        if not 0 <= warmup_epochs <= phase1_epochs: raise ValueError(f"need 0 <= warmup_epochs ({warmup_epochs}) <= phase1_epochs ({phase1_epochs})")
+        if categories not in ('labels', 'kmeans'): raise BadValue(f"categories must be 'labels' or 'kmeans', got {categories!r}")
+        if phase2 not in ('hybrid', 'ce'): raise BadValue(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
+        if not 0 <= warmup_epochs <= phase1_epochs: raise BadValue(f"need 0 <= warmup_epochs ({warmup_epochs}) <= phase1_epochs ({phase1_epochs})")
         store_attr('warmup_epochs,phase1_epochs,warmup_ce,estimator,categories,corrector,phase2,lambda_cat,phi,beta,gamma,theta_low,theta_high,knn_k,knn_temperature')
         self.proto_v = self.proto_a = None
         self.category = self.observed.clone()
@@ -413,10 +419,13 @@ def phase1_terms(self:Method, out, batch):
     "Per-sample phase-1 loss: weighted cross-modal InfoNCE, plus the category contrast once prototypes exist."
     w = self.lookup(self.w, batch)
     l = info_nce(out.z_v, out.z_a, weights=w, tau=self.tau, reduction='none')
+    self.log_term('instance', l)
     if self.learn.epoch >= self.warmup_epochs and self.lambda_cat and self.proto_v is not None:
         cat = self.lookup(self.category, batch)
-        l = l + self.lambda_cat * category_contrast(out.z_v, out.z_a, categories=cat, proto_v=self.proto_v.to(l.device), proto_a=self.proto_a.to(l.device),
-                                                    phi=self.phi, audio_weights=w, reduction='none')
+        l_cat = category_contrast(out.z_v, out.z_a, categories=cat, proto_v=self.proto_v.to(l.device), proto_a=self.proto_a.to(l.device),
+                                  phi=self.phi, audio_weights=w, reduction='none')
+        self.log_term('category', l_cat)
+        l = l + self.lambda_cat * l_cat
     return l
 
 @patch
@@ -425,11 +434,15 @@ def loss(self:Method, out, batch):
     l1 = self.phase1_terms(out, batch)
     if self.learn.epoch < self.warmup_epochs and self.warmup_ce:
         y = batch[2]
-        return l1 + self.warmup_ce * (ce_loss(out.logits, y, reduction='none') + ce_loss(out.logits_v, y, reduction='none')
-                                      + ce_loss(out.logits_a, y, reduction='none')) / 3
+        ce = (ce_loss(out.logits, y, reduction='none') + ce_loss(out.logits_v, y, reduction='none') + ce_loss(out.logits_a, y, reduction='none')) / 3
+        self.log_term('ce', ce)
+        return l1 + self.warmup_ce * ce
     if self.learn.epoch < self.phase1_epochs: return l1
     y = batch[2]
-    if self.phase2 == 'ce': return ce_loss(out.logits, y, reduction='none') + self.gamma * l1
+    if self.phase2 == 'ce':
+        ce = ce_loss(out.logits, y, reduction='none'); self.log_term('ce', ce)
+        return ce + self.gamma * l1
     sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=self.lookup(self.train_label, batch), kept=self.lookup(self.kept, batch),
                       confident=self.lookup(self.confident, batch), weights=self.lookup(self.w, batch), beta=self.beta, reduction='none')
+    self.log_term('hybrid', sup)
     return sup + self.gamma * l1

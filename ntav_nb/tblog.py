@@ -8,7 +8,7 @@ __all__ = ['summary_writer', 'tensorboard_missing', 'scalar_tag', 'TensorBoardCB
 # %% ../nbs/08c_tblog.ipynb #2dfbeee1
 import numpy as np
 import torch
-from .core import LazyModule
+from .core import LazyModule, BadValue
 from .trainer import Callback
 from .correction import correction_features
 from .metrics import TRUTH_KEYS
@@ -79,4 +79,4 @@ def check_log_config(cfg)->None:
     "Fail, before anything is built, when the `log` section asks for something that cannot be written."
     if cfg.log.tensorboard:
         missing = tensorboard_missing()
-        if missing: raise ValueError(missing)
+        if missing: raise BadValue(missing)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
-from .core import seed_everything, autocast, check_precision, to_float, config_diff, dotted
+from .core import seed_everything, autocast, check_precision, to_float, config_diff, dotted, BadValue, Diverged, NotFound
 
 # %% ../nbs/07_trainer.ipynb #c4618ae1
 class CancelFitException(Exception): "Raise in a callback to stop training (after_cancel_fit runs)."
@@ -71,6 +71,17 @@ class Recipe(Callback):
     def loss(self, out, batch)->torch.Tensor: raise NotImplementedError("a Recipe must define loss(out, batch) returning one loss per sample")
     def predict(self, out)->torch.Tensor: return out.logits if hasattr(out, 'logits') else out
     def extra_parameters(self)->list: return []
+    def log_term(self, name:str, # the term, e.g. 'instance' (reported as loss_instance)
+                 per_sample:torch.Tensor, # the term's per-sample values in this batch, before its weight
+                ):
+        "Add a loss term's values to this epoch's running mean (`epoch_metrics` reports it); the loss is unchanged."
+        sums = self.__dict__.setdefault('_terms', {})
+        s, n = sums.get(name, (0.0, 0))
+        sums[name] = (s + per_sample.detach().float().sum(), n + per_sample.numel())
+    def epoch_metrics(self)->dict:
+        "What the recipe adds to this epoch's metrics: the mean of each logged loss term (`loss_<name>`); starts the next epoch afresh."
+        sums, self._terms = self.__dict__.get('_terms') or {}, {}
+        return {f'loss_{k}': float(s) / max(n, 1) for k, (s, n) in sums.items()}
     def sample_state(self)->dict: return {}
     def state_dict(self)->dict: return {}
     def load_state_dict(self, state:dict): pass
@@ -136,14 +147,17 @@ class Learner:
 
 # %% ../nbs/07_trainer.ipynb #5786312d
 class MetricsCB(Callback):
-    "After every epoch: phase, mean training loss, learning rate, training time and the `validate` step's test figures, appended to `learn.history`."
-    order = 50
+    "After every epoch: phase, mean training loss (and the recipe's loss terms), learning rate, times and the `validate` step's test figures, appended to `learn.history`."
+    order = 50  # after the recipe (10): its per-epoch work is done when `before_train` runs here
     def before_epoch(self): self._t0 = time.time()
-    def after_train(self): self._train_s = time.time() - self._t0
+    def before_train(self): self._steps0 = time.time()
+    def after_train(self): self._train_s, self._steps_s = time.time() - self._t0, time.time() - self._steps0
+    def before_validate(self): self._v0 = time.time()
     def after_validate(self):
         l = self.learn
-        l.metrics = dict(epoch=l.epoch, phase=l.recipe.phase, train_loss=float(np.nanmean(l.sample_loss)),
-                         lr=l.opt.param_groups[0]['lr'], time=self._train_s) | l.test_metrics
+        l.metrics = dict(epoch=l.epoch, phase=l.recipe.phase, train_loss=float(np.nanmean(l.sample_loss)), **l.recipe.epoch_metrics(),
+                         lr=l.opt.param_groups[0]['lr'], time=self._train_s, time_recipe=self._train_s - self._steps_s,
+                         time_eval=time.time() - self._v0) | l.test_metrics
         l.history.append(l.metrics)  # callbacks of a higher order may add to this epoch's dict
 
 def best_and_last(history:list, key:str='test_top1')->dict:
@@ -219,10 +233,10 @@ def one_batch(self:Learner):
     self.out = out if self.precision == '32' else to_float(out)  # losses are computed in float32
     self('after_pred')
     per_sample = self.recipe.loss(self.out, self.batch)
-    if per_sample.ndim != 1: raise ValueError(f"{type(self.recipe).__name__}.loss must return one loss per sample, got shape {tuple(per_sample.shape)}")
+    if per_sample.ndim != 1: raise BadValue(f"{type(self.recipe).__name__}.loss must return one loss per sample, got shape {tuple(per_sample.shape)}")
     self.loss = per_sample.mean()
     if not torch.isfinite(self.loss):
-        raise FloatingPointError(f"loss is {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1} ({self.recipe.phase}); "
+        raise Diverged(f"loss is {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1} ({self.recipe.phase}); "
                                  f"lower the learning rate or check the data — the last checkpoint holds the last good epoch")
     idx = self.batch[3].cpu().numpy()
     self.sample_loss[idx] = per_sample.detach().cpu().numpy()
@@ -340,7 +354,7 @@ def save_checkpoint(self:Learner, path)->Path:
                 model=self.bare_model.state_dict(), opt=self.opt.state_dict(),
                 recipe=_state_to_tensors(self.recipe.state_dict()), history=json.dumps(self.history))
     bad = nonfinite_tensors(dict(model=ckpt['model'], opt=ckpt['opt']['state']))
-    if bad: raise FloatingPointError(f"after epoch {self.epoch + 1} the model or optimiser holds NaN or infinity ({_names(bad)}), though the loss was finite; "
+    if bad: raise Diverged(f"after epoch {self.epoch + 1} the model or optimiser holds NaN or infinity ({_names(bad)}), though the loss was finite; "
                                      f"the checkpoint was not written, so {path} (if any) still holds the last good epoch — lower the learning rate (train.lr) or check the data")
     if self.scaler.is_enabled(): ckpt['scaler'] = self.scaler.state_dict()
     tmp = path.with_name(path.name + '.tmp')
@@ -353,17 +367,17 @@ def load_checkpoint(self:Learner, path):
     "Restore a checkpoint written by `save_checkpoint`; training continues with the next epoch."
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"{path} is a folder; pass the checkpoint file itself")
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}; start without resume, or point to the checkpoint file of the run")
+    if not path.exists(): raise NotFound(f"no checkpoint at {path}; start without resume, or point to the checkpoint file of the run")
     try: ckpt = torch.load(path, map_location=self.device, weights_only=True)
-    except Exception as e: raise ValueError(f"checkpoint {path} cannot be read ({type(e).__name__}: {str(e)[:200]}): it is damaged or not a checkpoint; "
+    except Exception as e: raise BadValue(f"checkpoint {path} cannot be read ({type(e).__name__}: {str(e)[:200]}): it is damaged or not a checkpoint; "
                                             "train the run again, or restore the file") from None
     bad = nonfinite_tensors(dict(model=ckpt['model']))
-    if bad: raise ValueError(f"checkpoint {path} holds NaN or infinity ({_names(bad)}): it cannot be evaluated or resumed; train the run again with a lower learning rate")
+    if bad: raise BadValue(f"checkpoint {path} holds NaN or infinity ({_names(bad)}): it cannot be evaluated or resumed; train the run again with a lower learning rate")
     mine, theirs = self.fingerprint(), json.loads(ckpt['fingerprint'])
     diff = config_diff(mine, theirs, ignore=('n_epochs',))
     if diff:
         detail = '; '.join(f"{k}: checkpoint {str(dotted(theirs, k))[:80]} vs now {str(dotted(mine, k))[:80]}" for k in diff)
-        raise ValueError(f"checkpoint {path} was made with another configuration ({detail}); resume with the original configuration or start a new run")
+        raise BadValue(f"checkpoint {path} was made with another configuration ({detail}); resume with the original configuration or start a new run")
     self.bare_model.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['opt'])
     if self.scaler.is_enabled() and 'scaler' in ckpt: self.scaler.load_state_dict(ckpt['scaler'])

@@ -11,6 +11,7 @@ import json, os, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
+from .core import BadValue
 
 # %% ../nbs/10b_umap.ipynb #e9543111
 def stratified_subsample(labels, # (N,) class ids to stratify by (the observed labels)
@@ -19,8 +20,8 @@ def stratified_subsample(labels, # (N,) class ids to stratify by (the observed l
                         )->np.ndarray: # sorted int64 indices into range(N)
     "At most `max_points` indices, each class represented in proportion to its size (largest remainders), seeded."
     labels = np.asarray(labels)
-    if labels.ndim != 1: raise ValueError(f"labels must be a 1-D array of class ids, got shape {labels.shape}")
-    if max_points < 1: raise ValueError(f"max_points must be at least 1, got {max_points}")
+    if labels.ndim != 1: raise BadValue(f"labels must be a 1-D array of class ids, got shape {labels.shape}")
+    if max_points < 1: raise BadValue(f"max_points must be at least 1, got {max_points}")
     n = len(labels)
     if n <= max_points: return np.arange(n, dtype=np.int64)
     classes, counts = np.unique(labels, return_counts=True)
@@ -45,7 +46,7 @@ def embedding_view(z_v, z_a, # (n, E) unit-norm visual and audio embeddings
                    kind:str='fused', # 'fused' (normalised z_v + z_a), 'visual' or 'audio'
                   )->np.ndarray:
     "The embedding the cluster view shows, as a float32 array."
-    if kind not in EMBEDDINGS: raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {kind!r}")
+    if kind not in EMBEDDINGS: raise BadValue(f"embedding must be one of {EMBEDDINGS}, got {kind!r}")
     z_v, z_a = (np.asarray(z.detach().cpu() if torch.is_tensor(z) else z, np.float32) for z in (z_v, z_a))
     if kind == 'visual': return z_v
     if kind == 'audio': return z_a
@@ -62,12 +63,12 @@ def umap_layout(x, # (n, E) embeddings (rows)
     "A 2-D UMAP of the rows of `x`; up to 4,096 rows the neighbours come from the exact distance matrix."
     import umap
     x = np.asarray(x, np.float32)
-    if x.ndim != 2: raise ValueError(f"umap_layout needs an (n, E) array, got shape {x.shape}")
+    if x.ndim != 2: raise BadValue(f"umap_layout needs an (n, E) array, got shape {x.shape}")
     n = len(x)
-    if n < 4: raise ValueError(f"umap_layout needs at least 4 points, got {n}")
+    if n < 4: raise BadValue(f"umap_layout needs at least 4 points, got {n}")
     if init is not None:
         init = np.asarray(init, np.float32)
-        if init.shape != (n, 2): raise ValueError(f"init must be an ({n}, 2) layout, got shape {init.shape}")
+        if init.shape != (n, 2): raise BadValue(f"init must be an ({n}, 2) layout, got shape {init.shape}")
     kw = dict(n_neighbors=min(n_neighbors, n - 1), n_components=2, random_state=seed, n_epochs=n_epochs,
               init='spectral' if init is None else init)
     threads = torch.get_num_threads()
@@ -93,7 +94,7 @@ def umap_due(epoch:int, # the epoch that just ended (0-based)
              max_overhead:float=0.1, # largest share of training time the views may take (None: no limit)
             )->bool:
     "Whether the UMAP view is refreshed after `epoch`: on schedule, and only within the time budget."
-    if every < 1: raise ValueError(f"umap_every must be at least 1, got {every}")
+    if every < 1: raise BadValue(f"umap_every must be at least 1, got {every}")
     if not ((epoch + 1) % every == 0 or epoch == n_epochs - 1): return False
     if max_overhead is None or estimate_s is None: return True
     return spent_s + estimate_s <= max_overhead * trained_s
