@@ -211,15 +211,16 @@ def record_predictions(self:Learner, idx, # (B,) clip indices of the batch
                        labels:torch.Tensor, # (B,) the labels the batch trains with
                       ):
     "Store the batch's predicted class, probability of its label, and top-k classes and probabilities."
-    self.sample_pred[idx] = logits.argmax(1).cpu().numpy()
     p = logits.float().softmax(1)
-    self.sample_label_prob[idx] = p.gather(1, labels.long()[:, None]).squeeze(1).cpu().numpy()
     k = min(TOPK, p.shape[1])
+    top = p.topk(k, dim=1)
+    # one copy to the host per batch: prediction, probability of the label, top-k classes, top-k probabilities (class numbers are exact in float32)
+    rows = torch.cat([logits.argmax(1, keepdim=True).float(), p.gather(1, labels.long()[:, None]), top.indices.float(), top.values], 1).cpu().numpy()
     if self.sample_topk_class is None:
         self.sample_topk_class = np.full((self.n_train, k), -1, np.int32)
         self.sample_topk_prob = np.full((self.n_train, k), np.nan, np.float16)
-    top = p.topk(k, dim=1)
-    self.sample_topk_class[idx], self.sample_topk_prob[idx] = top.indices.cpu().numpy(), top.values.cpu().numpy()
+    self.sample_pred[idx], self.sample_label_prob[idx] = rows[:, 0], rows[:, 1]
+    self.sample_topk_class[idx], self.sample_topk_prob[idx] = rows[:, 2:2 + k], rows[:, 2 + k:]
 
 @patch(as_prop=True)
 def sample_arrays(self:Learner)->dict:
