@@ -18,7 +18,8 @@ min_python = cfg['min_python']
 license_expression = licenses.get(cfg['license'].lower(), cfg['license'])
 requirements = cfg.get('requirements', '').split()
 extras = {'tensorboard': cfg.get('tensorboard_requirements', '').split(),  # log.tensorboard=true
-          'export': cfg.get('export_requirements', '').split()}  # load_dynamics / ntav export: pandas, and Parquet files
+          'export': cfg.get('export_requirements', '').split(),  # load_dynamics / ntav export: pandas, and Parquet files
+          'hdf5': cfg.get('hdf5_requirements', '').split()}  # precomputed features in HDF5 files
 dev_requirements = cfg.get('dev_requirements', '').split() + sorted({r for rs in extras.values() for r in rs})
 
 def _version_key(v): return tuple(int(p) for p in v.split('.'))

@@ -126,19 +126,27 @@ def benchmark_feature_bank(n:int,              # bank size N
 def decode_benchmark(n_clips:int=64, # clips to write, decode and cache
                      *,
                      settings:DecodeSettings=DecodeSettings(), # default shapes: 8 frames of 64×64, 1 s of 16 kHz
-                     batch_size:int=64, workers=(0, 2), epochs:int=3)->dict:
-    "Clips/s decoding real mp4s, and samples/s served by a cached `AVDataset` through a DataLoader (train mode)."
+                     batch_size:int=64, workers=(0, 2), epochs:int=3,
+                     decode_jobs=(1,), # decoding processes to time the cache build with (each builds its own cache)
+                     source_size:int=None, # side of the written mp4s' frames (default: the cached size; real clips are larger)
+                    )->dict:
+    "Clips/s decoding real mp4s into the cache with each number of processes, the cache's bytes per clip, and samples/s served by a cached `AVDataset` through a DataLoader (train mode)."
     root = Path(tempfile.mkdtemp())
     try:
         rng = np.random.default_rng(0)
         clips = []
         for i in range(n_clips):
-            fr = rng.integers(0, 255, (settings.num_frames * 2, settings.size, settings.size, 3), dtype=np.uint8)
+            side = source_size or settings.size
+            fr = rng.integers(0, 255, (settings.num_frames * 2, side, side, 3), dtype=np.uint8)
             write_av_file(root/f'{i}.mp4', fr, fps=settings.num_frames * 2 / settings.duration, wave=(0.1 * rng.standard_normal(settings.num_samples)).astype(np.float32), sample_rate=settings.sample_rate)
             clips.append(Clip(f'{i}.mp4', str(i % 4), split='train'))
         m = Manifest(clips, root)
-        t = time.perf_counter(); cp = build_cache(m, 'train', cache_root=root/'cache', settings=settings, progress=False); decode = n_clips / (time.perf_counter() - t)
-        out = dict(decode_clips_per_s=decode)
+        out = {}
+        for j in decode_jobs:
+            t = time.perf_counter(); cp = build_cache(m, 'train', cache_root=root/f'cache-{j}', settings=settings, progress=False, jobs=j)
+            out[f'decode_clips_per_s_jobs{j}'] = n_clips / (time.perf_counter() - t)
+        out['decode_clips_per_s'] = out[f'decode_clips_per_s_jobs{decode_jobs[0]}']
+        out['cache_bytes_per_clip'] = sum((cp/f).stat().st_size for f in ('frames.npy', 'audio.npy', 'labels.npy')) / n_clips
         ds = AVDataset(cp, train=True)
         for w in workers:
             dl = DataLoader(ds, batch_size=batch_size, shuffle=True, num_workers=w, persistent_workers=w > 0)

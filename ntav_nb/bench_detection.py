@@ -88,7 +88,7 @@ def fold_probs(cfg:RunConfig, fold:int, *, folds:int=CV_FOLDS,
     rest = np.setdiff1d(np.arange(len(record)), held)
     t = cfg.train
     seed_everything(t.seed)
-    model = build_model(cfg, len(record.classes))
+    model = build_model(cfg, len(record.classes), train_aug.model_kwargs())
     dl = DataLoader(FoldSet(NoisyAV(train_aug, record), rest), batch_size=cfg.data.batch_size, shuffle=True, generator=torch.Generator().manual_seed(t.seed))
     learn = Learner(model, dl, recipe=entry.cls(**entry.args(cfg.recipe_args)), lr=t.lr, wd=t.wd, warmup_epochs=t.warmup_epochs,
                     cbs=[MetricsCB()], seed=t.seed, device=t.device, precision=t.precision or '32')

@@ -74,9 +74,8 @@ def _train_args(p):
 
 @subcommand('train', 'train one configuration (JSON file and/or key=value overrides; --show-config lists every setting)', _train_args)
 def _train(args):
-    from ntav_nb.experiment import RunConfig, load_config, apply_overrides, run
-    cfg = load_config(args.config) if args.config else RunConfig()
-    cfg = apply_overrides(cfg, args.overrides)
+    from ntav_nb.experiment import run
+    cfg = _config(args)   # (defined with the data commands below)
     if args.show_config:
         from ntav_nb.experiment import validate_config, describe_config, format_config
         validate_config(cfg)
@@ -159,10 +158,58 @@ def _report(args):
     from ntav_nb.report import report_main
     return report_main(args.run_dir, args.out)
 
+# %% ../nbs/20_cli.ipynb #4b01cea4
+def _data_args(p, what:str):
+    p.add_argument('--config', help='a JSON configuration file (any subset of the keys)')
+    p.add_argument('overrides', nargs='*', help=f"dotted settings, e.g. {what}")
+
+def _config(args):
+    "The configuration of a command's --config file and dotted overrides."
+    from ntav_nb.experiment import RunConfig, load_config, apply_overrides
+    return apply_overrides(load_config(args.config) if args.config else RunConfig(), args.overrides)
+
+def _cache_args(p):
+    p.add_argument('--jobs', type=int, default=None, help='decoding processes (default: the cores this process may use)')
+    _data_args(p, 'data.dataset=clips.csv data.size=112 data.num_frames=8 data.root=data')
+
+@subcommand('cache', "decode a dataset's train and test splits once into the cache that training reads, with several processes (resumable after a kill)", _cache_args)
+def _cache(args):
+    import dataclasses
+    from ntav_nb.core import BadValue
+    from ntav_nb.features import is_feature_source
+    from ntav_nb.experiment import prepare_data, validate_config
+    cfg = _config(args)
+    if args.jobs is not None: cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, jobs=args.jobs))
+    if is_feature_source(cfg.data.dataset): raise BadValue(f"data.dataset={cfg.data.dataset!r} is precomputed features, which are read as they are: there is nothing to cache")
+    validate_config(cfg)
+    _, train, test = prepare_data(cfg.data, device='cpu')
+    for name, ds in (('train', train), ('test', test)): print(f"{name}: {len(ds)} clips in {getattr(ds, 'cache_dir', None) or cfg.data.dataset}")
+    return 0
+
+def _extract_args(p):
+    p.add_argument('--out', required=True, help='where to write the features: a folder (memory-mapped .npy files), or an .npz / .h5 file')
+    p.add_argument('--run', default=None, help="a trained run folder: encode with its checkpoint's encoders and its data settings")
+    p.add_argument('--data', default=None, help="with --run: the folder holding the run's data caches, if not its data.root")
+    p.add_argument('--device', default=None, help='where to encode (default: the configuration\'s train.device)')
+    p.add_argument('--batch-size', type=int, default=256, help='clips per batch (default: 256)')
+    p.add_argument('--overwrite', action='store_true', help='replace --out if it exists')
+    _data_args(p, 'without --run, a fresh model: data.dataset=clips.csv model.encoder=resnet18 model.weights=IMAGENET1K_V1')
+
+@subcommand('extract-features', "encode a cached dataset's clips with a trained run's (or pretrained) encoders and write them as precomputed features", _extract_args)
+def _extract(args):
+    from ntav_nb.core import BadValue
+    from ntav_nb.extract import extract_features
+    if args.run is not None and (args.config or args.overrides):
+        raise BadValue("with --run the settings are the run's own; leave out --config and the overrides (or extract without --run)")
+    if args.run is None and args.data is not None: raise BadValue("--data names a run's data folder; without --run set data.root=... instead")
+    kw = dict(run_dir=args.run, data_root=args.data) if args.run is not None else dict(cfg=_config(args))
+    print(extract_features(args.out, device=args.device, batch_size=args.batch_size, overwrite=args.overwrite, **kw, progress=True))
+    return 0
+
 # %% ../nbs/20_cli.ipynb #5bed892c
 def _bench_args(p):
-    p.add_argument('what', nargs='?', choices=('all', 'accuracy', 'detection', 'speed'), default='all', help='which benchmark (default: all three)')
-    p.add_argument('--quick', action='store_true', help='a subset (avdigits, clean and 50/50 noise, CE, co-teaching and the method, one seed), one detection cell with 2 folds, and a short speed run: a few minutes')
+    p.add_argument('what', nargs='?', choices=('all', 'accuracy', 'detection', 'speed', 'scale'), default='all', help='which benchmark (default: all four)')
+    p.add_argument('--quick', action='store_true', help='a subset (avdigits, clean and 50/50 noise, CE, co-teaching and the method, one seed), one detection cell with 2 folds, a short speed run and a 6,000-clip scale run: a few minutes')
     p.add_argument('--out', default='runs/bench', help='folder for the runs and the results files (default: runs/bench)')
     p.add_argument('--data', default='data', help='folder for the built-in datasets (default: data)')
     p.add_argument('--jobs', type=int, default=2, help='runs trained at once (default: 2)')
@@ -180,7 +227,7 @@ def _bench_args(p):
     g.add_argument('--n-train', type=int, default=None, help='training clips (default: the dataset\'s)')
     g.add_argument('--workers', default='0', help="data.num_workers: a number or auto (default: 0)")
 
-@subcommand('bench', 'benchmarks: accuracy of every recipe under every noise setting, label-error detection against cleanlab, and training speed and cost', _bench_args)
+@subcommand('bench', 'benchmarks: accuracy of every recipe under every noise setting, label-error detection against cleanlab, training speed and cost, and the cost at VGGSound\'s size', _bench_args)
 def _bench(args):
     from ntav_nb import bench
     out = Path(args.out)
@@ -212,6 +259,11 @@ def _bench(args):
         f = out/(('speed-quick' if args.quick else 'speed') + ('' if args.device == 'cpu' else '-' + args.device.replace(':', '')) + '.json')
         f.write_text(json.dumps(res, indent=1))
         print('\n' + bench.format_speed(res) + f"\n\nspeed figures: {f}")
+    if args.what in ('all', 'scale'):
+        from ntav_nb import bench_scale as bs
+        kw = dict(n=6000, num_classes=20) if args.quick else {}
+        f = bs.scale_bench(out/('scale-quick' if args.quick else 'scale'), **kw)
+        print('\n' + bs.format_scale(json.loads(f.read_text())) + f"\n\nscale figures: {f}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #860530d6

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'KINDS', 'UserError', 'BadValue', 'NotFound', 'AlreadyExists', 'Diverged', 'seed_everything',
-           'MissingPackage', 'LazyModule', 'check_precision', 'autocast', 'to_float', 'config_diff', 'kind_error',
-           'dotted']
+           'available_cores', 'MissingPackage', 'LazyModule', 'check_precision', 'autocast', 'to_float', 'config_diff',
+           'kind_error', 'dotted']
 
 # %% ../nbs/00_core.ipynb #89af2e0a
 import math, os, random
@@ -48,6 +48,11 @@ def seed_everything(seed:int, # any integer in [0, 2**32); the same seed gives t
     gen = torch.Generator()
     gen.manual_seed(seed)
     return gen
+
+# %% ../nbs/00_core.ipynb #c29b9e24
+def available_cores()->int:
+    "The CPU cores this process may run on (its affinity mask where the system has one, else the machine's count)."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
 
 # %% ../nbs/00_core.ipynb #b24e5e52
 class MissingPackage(UserError, ImportError):

@@ -5,10 +5,12 @@
 # %% auto #0
 __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip', 'Manifest', 'read_manifest', 'write_manifest',
            'DataReport', 'check_data', 'label_notes', 'make_fixture_tree', 'cache_path', 'is_complete_cache',
-           'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment', 'AVDataset', 'cache_from_arrays']
+           'decode_jobs', 'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment', 'AVDataset',
+           'cache_from_arrays']
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
 import csv, hashlib, io, json, math, os, shutil, time
+from multiprocessing import get_context
 from dataclasses import dataclass, asdict, KW_ONLY
 from pathlib import Path
 import numpy as np
@@ -18,8 +20,8 @@ import torchaudio
 from fastcore.basics import store_attr
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
-from .core import AlreadyExists, BadValue, NotFound
-from .media import DecodeSettings, MediaError, decode_clip, write_av_file
+from .core import available_cores, AlreadyExists, BadValue, NotFound
+from .media import DecodeSettings, MediaError, decode_clip, decode_task, write_av_file
 
 # %% ../nbs/01b_data.ipynb #99437e16
 @dataclass
@@ -227,6 +229,14 @@ def is_complete_cache(path)->bool:
     return (Path(path)/'index.json').exists()
 
 # %% ../nbs/01b_data.ipynb #d4757ae2
+def decode_jobs(jobs, # a number of processes, or None for the cores this process may use
+                n_clips:int, # clips left to decode
+               )->int:
+    "Processes to decode `n_clips` with: `jobs` (None = the cores available), but no more than one per 8 clips (1 = in this process)."
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise BadValue(f"decode jobs must be a whole number ≥ 1 (or None for the cores available), got {jobs!r}")
+    return max(1, min(jobs or available_cores(), n_clips // 8))
+
 def build_cache(manifest:Manifest, # the clips
                 split:str, # which split to decode
                 *,
@@ -236,9 +246,10 @@ def build_cache(manifest:Manifest, # the clips
                 progress:bool=True, # show a progress bar
                 flush_every:int=64, # record progress every this many clips (resume granularity)
                 build:bool=True, # False: only find a complete cache, never write one (a FileNotFoundError names what is missing)
+                jobs:int=None, # decoding processes (None = the cores this process may use; see `decode_jobs`)
                 _stop_after:int=None, # testing only: simulate a crash after this many clips
                )->Path:
-    "Decode a split once into memory-mapped arrays; resumable, and never left looking complete after a crash."
+    "Decode a split once into memory-mapped arrays, with several processes; resumable, and never left looking complete after a crash."
     rows = manifest.select(split)
     final = cache_path(manifest, split, cache_root=cache_root, settings=settings)
     if is_complete_cache(final): return _say_skipped(final, split)
@@ -257,28 +268,40 @@ def build_cache(manifest:Manifest, # the clips
         (part/'problems.tmp.json').write_text(json.dumps(problems)); os.replace(part/'problems.tmp.json', part/'problems.json')
     flush()
     todo = np.flatnonzero(~done)
-    for count, k in enumerate(tqdm(todo, desc=f'caching {split}', disable=not progress, initial=n - len(todo), total=n)):
-        i, c = rows[k]
-        ps = []
-        if c.label not in manifest.class_to_id: ps.append(('unknown_label', f"{c.label!r} is not a class"))
-        else:
-            try:
-                f, w, info = decode_clip(manifest.resolve(c.video), settings, audio=manifest.resolve(c.audio) if c.audio else None, start=c.start, end=c.end)
+    def task(k):
+        c = rows[k][1]
+        if c.label not in manifest.class_to_id: return None
+        return (manifest.resolve(c.video), manifest.resolve(c.audio) if c.audio else None, c.start, c.end, settings)
+    n_jobs = decode_jobs(jobs, len(todo))
+    pool = None if n_jobs == 1 else get_context('spawn').Pool(n_jobs, initializer=torch.set_num_threads, initargs=(1,))  # one thread per worker: the pool uses the cores
+    try:
+        tasks = (task(k) for k in todo)   # results come back in order, so the arrays and the record do not depend on the number of processes
+        results = pool.imap(decode_task, tasks, chunksize=4) if pool else map(decode_task, tasks)
+        bar = tqdm(zip(todo, results), desc=f'caching {split}' + (f' ({n_jobs} processes)' if pool else ''),
+                   disable=not progress, initial=n - len(todo), total=n)
+        for count, (k, (f, w, info, err)) in enumerate(bar):
+            i, c = rows[k]
+            ps = []
+            if c.label not in manifest.class_to_id: ps.append(('unknown_label', f"{c.label!r} is not a class"))
+            elif err is not None: ps.append((err[0] if manifest.resolve(c.video).exists() else 'missing', err[1]))
+            else:
                 frames[k], audio[k] = f, w
                 if info['short']: ps.append(('short', f"{info['duration']:.2f}s, padded"))
                 if np.sqrt(np.mean(w.astype(np.float64) ** 2)) < SILENCE_RMS: ps.append(('silent', 'audio is digital silence'))
-            except MediaError as e: ps.append((e.reason if manifest.resolve(c.video).exists() else 'missing', str(e)))
-        if ps:
-            problems[str(i)] = ps
-            if strict and any(p in SKIP_PROBLEMS for p, _ in ps):
-                flush(); raise BadValue(f"clip {c.video} (manifest row {i}): {ps}; fix or drop it, or build with strict=False to skip")
-        done[k] = True
-        if (count + 1) % flush_every == 0: flush()
-        if _stop_after is not None and count + 1 >= _stop_after: flush(); raise KeyboardInterrupt('simulated crash')
+            if ps:
+                problems[str(i)] = ps
+                if strict and any(p in SKIP_PROBLEMS for p, _ in ps):
+                    flush(); raise BadValue(f"clip {c.video} (manifest row {i}): {ps}; fix or drop it, or build with strict=False to skip")
+            done[k] = True
+            if (count + 1) % flush_every == 0: flush()
+            if _stop_after is not None and count + 1 >= _stop_after: flush(); raise KeyboardInterrupt('simulated crash')
+    finally:
+        if pool is not None: pool.terminate(); pool.join()
     flush()
     keep = [k for k, (i, _) in enumerate(rows) if not any(p in SKIP_PROBLEMS for p, _ in problems.get(str(i), []))]
     labels = np.array([manifest.class_to_id[rows[k][1].label] for k in keep], np.int64)
     for name in ('done.npy', 'problems.json'): (part/name).unlink()
+    problems = {str(i): problems[str(i)] for i, _ in rows if str(i) in problems}   # row order, whatever order a resumed build met them in
     _finish_cache(part, final, labels, dict(split=split, settings=asdict(settings), classes=manifest.classes, keep=keep,
                   rows=[rows[k][0] for k in keep], videos=[rows[k][1].video for k in keep], problems=problems))
     return _say_skipped(final, split)
@@ -403,6 +426,9 @@ class AVDataset(Dataset):
     def __len__(self): return len(self.labels)
     def __repr__(self): return f"AVDataset({len(self)} clips, {len(self.classes)} classes, train={self.train}, {self.cache_dir.name})"
     def __getstate__(self): return {**self.__dict__, '_frames': None, '_audio': None}
+    def model_kwargs(self)->dict:
+        "What the model must know about these inputs: nothing, for clips (features tell it their sizes)."
+        return {}
     def _open(self):
         if self._frames is None:
             self._frames = np.load(self.cache_dir/'frames.npy', mmap_mode='r')

@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['SECTIONS', 'LEGACY_RECIPES', 'RESUME_MAY_CHANGE', 'DEMO_NOISE', 'DEMO_EPOCHS', 'DataConfig', 'NoiseConfig',
            'ModelConfig', 'TrainConfig', 'LogConfig', 'RunConfig', 'config_to_dict', 'config_from_dict', 'load_config',
-           'apply_overrides', 'describe_config', 'format_config', 'config_type_errors', 'validate_config',
-           'prepare_data', 'loader_workers', 'build_model', 'build_learner', 'check_new_run_dir', 'check_resume',
-           'summarise', 'run', 'run_or_reuse', 'load_learner', 'evaluate_run', 'demo_config', 'format_table']
+           'apply_overrides', 'describe_config', 'format_config', 'config_type_errors', 'check_features_config',
+           'validate_config', 'prepare_data', 'loader_workers', 'build_model', 'build_learner', 'check_new_run_dir',
+           'check_resume', 'summarise', 'run', 'run_or_reuse', 'load_learner', 'evaluate_run', 'demo_config',
+           'format_table']
 
 # %% ../nbs/09_experiment.ipynb #ebb566ee
 import dataclasses, json, os, time
@@ -16,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
-from .core import seed_everything, check_precision, config_diff, dotted, kind_error, AlreadyExists, BadValue, NotFound
+from .core import available_cores, seed_everything, check_precision, config_diff, dotted, kind_error, AlreadyExists, BadValue, NotFound
 from .media import DecodeSettings
 from .data import AVDataset, VideoAugment, read_manifest, build_cache
+from .features import FeatureSource, FeatureDataset, is_feature_source
 from .builtin import build_avdigits, build_synthav
 from .noise_record import NoisyAV, make_noise_record
 from .model import AVNet, weights_file
@@ -32,7 +34,7 @@ from .tblog import TensorBoardCB, check_log_config
 # %% ../nbs/09_experiment.ipynb #25246715
 @dataclass
 class DataConfig:
-    dataset:str='avdigits' # 'avdigits', 'synthav', or the path of a manifest CSV
+    dataset:str='avdigits' # 'avdigits', 'synthav', the path of a manifest CSV, or precomputed features (a folder of .npy files, an .npz or .h5 file)
     root:str='data' # where built-in datasets and caches are written
     n_train:int=None # clips in the training split (built-in datasets; None = their default)
     n_test:int=None # clips in the test split (built-in datasets; None = their default)
@@ -45,6 +47,7 @@ class DataConfig:
     flip:bool=None # horizontal flip in training; None = off for the built-ins (direction and digit shape matter), on otherwise
     batch_size:int=64 # clips per training batch
     num_workers:int=0 # loader worker processes, or 'auto' (the cores this process may use, less one, at most 12)
+    jobs:int=None # processes decoding clips into the cache (None = the cores this process may use)
     uint8_video:bool=None # serve uint8 frames and normalise them on the device; None = on for a CUDA device
 
 @dataclass
@@ -54,9 +57,9 @@ class NoiseConfig:
 
 @dataclass
 class ModelConfig:
-    encoder:str='small' # 'small' or 'resnet18'
+    encoder:str='small' # 'small' or 'resnet18' for clips; 'mlp' for precomputed features
     emb_dim:int=128 # size of the visual and audio embeddings
-    width:int=None # stem width of the small encoders (None = its default)
+    width:int=None # stem width of the small encoders, or hidden size of the mlp encoders (None = their default)
     weights:str=None # resnet18 only: a torchvision weights name found in torch's hub cache, or a local state-dict path (never downloads)
 
 @dataclass
@@ -201,6 +204,18 @@ def config_type_errors(cfg:RunConfig)->list:
             if bad: out.append(bad)
     return out
 
+def check_features_config(cfg:RunConfig):
+    "Precomputed features train with the 'mlp' encoders and the noise kinds that need no waveform; clips with the others."
+    from ntav_nb.noise import parse_noise_spec
+    feats = is_feature_source(cfg.data.dataset)
+    if feats and cfg.model.encoder != 'mlp':
+        raise BadValue(f"data.dataset={cfg.data.dataset!r} holds precomputed features: train it with model.encoder=mlp (model.encoder={cfg.model.encoder!r} reads clips)")
+    if not feats and cfg.model.encoder == 'mlp':
+        raise BadValue(f"model.encoder=mlp reads precomputed features, but data.dataset={cfg.data.dataset!r} is clips: use model.encoder=small or resnet18, or a feature dataset")
+    corr = parse_noise_spec(cfg.noise.spec).corr
+    if feats and corr in ('shift', 'replace'):
+        raise BadValue(f"noise.spec={cfg.noise.spec!r}: corr={corr} edits the sound itself, which precomputed features do not have; on features use corr=swap or corr=shuffle")
+
 def validate_config(cfg:RunConfig):
     "Fail fast, before any data is built or any run directory touched, on settings that cannot work."
     from ntav_nb.noise import parse_noise_spec
@@ -210,12 +225,14 @@ def validate_config(cfg:RunConfig):
     entry = get_recipe(cfg.recipe)
     parse_noise_spec(cfg.noise.spec)
     if cfg.model.encoder not in ENCODERS: raise BadValue(f"unknown encoder {cfg.model.encoder!r}; choose one of {sorted(ENCODERS)}")
+    check_features_config(cfg)
     entry.check_args(cfg.recipe_args)
     if cfg.train.epochs < 1: raise BadValue(f"train.epochs must be at least 1, got {cfg.train.epochs}")
     if cfg.train.precision is not None: check_precision(cfg.train.precision)
     nw = cfg.data.num_workers
     if nw != 'auto' and (isinstance(nw, bool) or not isinstance(nw, int) or nw < 0):
         raise BadValue(f"data.num_workers must be a whole number ≥ 0 or 'auto', got {nw!r}")
+    if cfg.data.jobs is not None and cfg.data.jobs < 1: raise BadValue(f"data.jobs must be at least 1 (or None for the cores available), got {cfg.data.jobs}")
     if cfg.train.lr <= 0 or cfg.train.wd < 0: raise BadValue(f"train.lr must be > 0 and train.wd ≥ 0, got train.lr={cfg.train.lr}, train.wd={cfg.train.wd}")
     try: torch.device(cfg.train.device)
     except (RuntimeError, TypeError, ValueError): raise BadValue(f"train.device={cfg.train.device!r} is not a device: use cpu, cuda or cuda:N") from None
@@ -247,10 +264,13 @@ def prepare_data(dc:DataConfig, progress:bool=True,
     elif dc.dataset == 'synthav': paths, flip = build_synthav(dc.root, settings, progress=progress, build=build, **kw), False
     elif dc.dataset.endswith('.csv'):
         m = read_manifest(dc.dataset)
-        paths = {s: build_cache(m, s, cache_root=Path(dc.root)/'cache', settings=settings, progress=progress, build=build) for s in (dc.train_split, dc.test_split)}
+        paths = {s: build_cache(m, s, cache_root=Path(dc.root)/'cache', settings=settings, progress=progress, build=build, jobs=dc.jobs) for s in (dc.train_split, dc.test_split)}
         paths = {'train': paths[dc.train_split], 'test': paths[dc.test_split]}
         flip = True
-    else: raise BadValue(f"data.dataset must be 'avdigits', 'synthav' or a manifest .csv path, got {dc.dataset!r}")
+    elif is_feature_source(dc.dataset):
+        src = FeatureSource(dc.dataset)   # read and checked once, shared by the three views
+        return FeatureDataset(src, dc.train_split, train=True), FeatureDataset(src, dc.train_split), FeatureDataset(src, dc.test_split)
+    else: raise BadValue(f"data.dataset must be 'avdigits', 'synthav', a manifest .csv path or precomputed features (a folder holding visual.npy, or an .npz/.h5/.hdf5 file), got {dc.dataset!r}")
     flip = flip if dc.flip is None else dc.flip
     norm = not (dc.uint8_video if dc.uint8_video is not None else _on_cuda(device))
     aug = VideoAugment(flip=flip, normalise=norm)
@@ -262,8 +282,7 @@ def loader_workers(num_workers, # a number, or 'auto'
                   )->int:
     "`data.num_workers` as a number: 'auto' is the cores this process may use, less one for training, between 1 and 12."
     if num_workers != 'auto': return int(num_workers)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    return max(1, min(cores - 1, 12))
+    return max(1, min(available_cores() - 1, 12))
 
 def _loader(ds, dc, shuffle, seed, batch_size=None, pin:bool=False):
     "A loader over `ds`; in multi-process training each process gets its shard (padded evenly when shuffling for training)."
@@ -274,10 +293,13 @@ def _loader(ds, dc, shuffle, seed, batch_size=None, pin:bool=False):
         return DataLoader(ds, batch_size=bs, sampler=sampler, **kw)
     return DataLoader(ds, batch_size=bs, shuffle=shuffle, generator=torch.Generator().manual_seed(seed) if shuffle else None, **kw)
 
-def build_model(cfg:RunConfig, num_classes:int)->AVNet:
+def build_model(cfg:RunConfig, num_classes:int,
+                inputs:dict=None, # what the data tells the model (`dataset.model_kwargs()`: the feature sizes for 'mlp')
+               )->AVNet:
     "The model of a configuration (`model` section) for `num_classes` classes."
-    kw = {} if cfg.model.width is None or cfg.model.encoder != 'small' else dict(width=cfg.model.width)
+    kw = {} if cfg.model.width is None or cfg.model.encoder not in ('small', 'mlp') else dict(width=cfg.model.width)
     if cfg.model.weights is not None: kw['weights'] = cfg.model.weights
+    kw.update(inputs or {})
     return AVNet(num_classes, encoder=cfg.model.encoder, emb_dim=cfg.model.emb_dim, **kw)
 
 def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_eval, test); default: prepare_data(cfg.data)
@@ -289,14 +311,14 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     noisy, noisy_eval = NoisyAV(train_aug, record), NoisyAV(train_eval, record)
     C = len(train_eval.classes)
     seed_everything(cfg.train.seed)
-    model = build_model(cfg, C)
+    model = build_model(cfg, C, train_eval.model_kwargs())
     entry = get_recipe(cfg.recipe)
     args = entry.args(cfg.recipe_args)
     pin = _on_cuda(cfg.train.device)
     if 'bank_dl' in entry.needs:
         args['bank_dl'] = _loader(noisy_eval, cfg.data, False, 0, batch_size=max(cfg.data.batch_size, 256), pin=pin)
     if 'model2' in entry.needs:
-        seed_everything(cfg.train.seed + 1); args['model2'] = build_model(cfg, C)
+        seed_everything(cfg.train.seed + 1); args['model2'] = build_model(cfg, C, train_eval.model_kwargs())
     try: recipe = entry.cls(**args)
     except TypeError as e: raise BadValue(f"recipe {cfg.recipe!r} does not take these arguments: {e}") from None
     cbs = [MetricsCB(), NoiseMetricsCB(noisy.truth()), ProgressCB(disable=None if progress and is_main() else True)]
@@ -311,7 +333,7 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     return learn, noisy
 
 # %% ../nbs/09_experiment.ipynb #91b88ea4
-RESUME_MAY_CHANGE = ('train.epochs', 'train.device', 'data.num_workers', 'log.tensorboard', 'run_dir')  # what a resumed run may set differently
+RESUME_MAY_CHANGE = ('train.epochs', 'train.device', 'data.num_workers', 'data.jobs', 'log.tensorboard', 'run_dir')  # what a resumed run may set differently
 
 def _stored_config(rd:RunDir)->dict:
     "A run folder's config.json as a dict in today's form (old recipe names translated)."

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ENCODERS', 'AVOutput', 'ModalityOutput', 'FrameEncoder', 'small_cnn', 'small_encoders', 'weights_file',
-           'load_resnet18_weights', 'resnet18_trunk', 'resnet18_encoders', 'make_encoders', 'ProjectionHead', 'AVNet',
-           'training_throughput']
+           'load_resnet18_weights', 'resnet18_trunk', 'resnet18_encoders', 'FeatureEncoder', 'mlp_encoders',
+           'make_encoders', 'ProjectionHead', 'AVNet', 'training_throughput']
 
 # %% ../nbs/04_model.ipynb #b23246f5
 import time
@@ -131,8 +131,33 @@ def resnet18_encoders(weights=None, # pretrained weights for both streams (see `
         weights = torch.load(weights_file(weights), map_location='cpu', weights_only=True)  # read the file once for both streams
     return FrameEncoder(resnet18_trunk(3, weights)), resnet18_trunk(1, weights), 512
 
+# %% ../nbs/04_model.ipynb #59036a0d
+class FeatureEncoder(nn.Module):
+    "A two-layer MLP over precomputed features: (B, in_dim) -> (B, width)."
+    def __init__(self, in_dim:int, # size of the precomputed feature
+                 width:int=512, # hidden and output size
+                ):
+        super().__init__()
+        self.in_dim = in_dim
+        self.net = nn.Sequential(nn.Linear(in_dim, width, bias=False), nn.BatchNorm1d(width), nn.ReLU(inplace=True),
+                                 nn.Linear(width, width, bias=False), nn.BatchNorm1d(width), nn.ReLU(inplace=True))
+    def forward(self, x:Tensor)->Tensor:
+        if x.ndim != 2 or x.shape[1] != self.in_dim:
+            raise BadValue(f"features must be (B, {self.in_dim}), got shape {tuple(x.shape)}; the model was built for {self.in_dim}-number features")
+        return self.net(x)
+
+def mlp_encoders(in_dims=None, # (Dv, Da): the sizes of the visual and the audio features (from the data)
+                 width:int=512, # hidden and output size of both MLPs
+                 weights=None, # must be None: there are no pretrained weights for this family
+                ):
+    "Build the MLP pair for precomputed features: `(FeatureEncoder(Dv), FeatureEncoder(Da), width)`."
+    if weights is not None: raise BadValue(f"the 'mlp' encoders have no pretrained weights; pass weights=None (got {weights!r})")
+    if in_dims is None or len(in_dims) != 2:
+        raise BadValue("the 'mlp' encoders read precomputed features and need their sizes, in_dims=(Dv, Da); train them on a feature dataset (data.dataset=FEATURES)")
+    return FeatureEncoder(int(in_dims[0]), width), FeatureEncoder(int(in_dims[1]), width), width
+
 # %% ../nbs/04_model.ipynb #44ffb3f4
-ENCODERS = {'small': small_encoders, 'resnet18': resnet18_encoders}
+ENCODERS = {'small': small_encoders, 'resnet18': resnet18_encoders, 'mlp': mlp_encoders}
 
 def make_encoders(name:str='small', # a key of `ENCODERS`
                   **kwargs,         # passed to the builder (e.g. `width` for 'small', `weights` for 'resnet18')
@@ -183,7 +208,7 @@ class AVNet(nn.Module):
 
     def forward_audio(self, audio:Tensor)->ModalityOutput:
         "Audio stream alone: log-mel (B, 1, M, F) -> `ModalityOutput(h_a, z_a, logits_a)`."
-        if audio.ndim != 4:
+        if audio.ndim != 4 and not isinstance(self.audio_encoder, FeatureEncoder):   # features are checked by their encoder
             raise BadValue(f"audio must be a log-mel batch (B, 1, n_mels, n_frames), got shape {tuple(audio.shape)}")
         h = self.audio_encoder(audio)
         return ModalityOutput(h, self.audio_proj(h), self.classifier_a(self.drop(h)))

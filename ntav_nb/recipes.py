@@ -203,6 +203,8 @@ class BankRecipe(Recipe):
     @property
     def num_classes(self): return len(self.bank_dl.dataset.classes)
     def refresh_bank(self):
+        with self.timed('bank'): self._extract_bank()
+    def _extract_bank(self):
         l = self.learn
         if is_distributed():  # each process extracts its shard; all of them then hold and score the whole bank
             shard = extract_bank(l.bare_model, self.bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True, forward_context=l.autocast)
@@ -217,6 +219,8 @@ class BankRecipe(Recipe):
     def lookup(self, t, batch): return t.to(batch[0].device)[batch[3].long()]
     def estimate_w(self, estimator)->torch.Tensor:
         "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function; trusted marks override it."
+        with self.timed('estimator'): return self._estimate_w(estimator)
+    def _estimate_w(self, estimator)->torch.Tensor:
         b = self.bank
         if not callable(estimator): w = correspondence_weights(b.loss, b.sim, method=estimator, null_loss=b.null_loss).float().cpu()
         else:
@@ -301,9 +305,10 @@ class LabelOnly(BankRecipe):
         self.refresh_bank()
         if self.learn.epoch < self.warmup_epochs: return
         b = self.bank
-        res = correct_labels(correction_features(b.z_v, b.z_a), self.observed, num_classes=self.num_classes, soft_labels=self.soft,
-                             probs=b.probs if self.epochs_corrected else None, k=self.knn_k, temperature=self.knn_temperature,
-                             theta_low=self.theta_low, theta_high=self.theta_high)
+        with self.timed('corrector'):
+            res = correct_labels(correction_features(b.z_v, b.z_a), self.observed, num_classes=self.num_classes, soft_labels=self.soft,
+                                 probs=b.probs if self.epochs_corrected else None, k=self.knn_k, temperature=self.knn_temperature,
+                                 theta_low=self.theta_low, theta_high=self.theta_high)
         self.kept, self.confident, self.soft = res.kept.cpu(), res.confident.cpu(), res.soft.cpu()
         self.record_vote(res)
         self.train_label = torch.where(self.confident, res.corrected.cpu(), self.observed)
@@ -391,9 +396,10 @@ def update_prototypes(self:Method):
     "Categories and their visual and audio prototypes (after the warm-up, when the category loss is on)."
     if self.learn.epoch < self.warmup_epochs or not self.lambda_cat: return
     b, C = self.bank, self.num_classes
-    if self.categories == 'kmeans': self.category = cluster_categories(b.z_v, b.z_a, k=C, weights=self.w, seed=self.seed)[0].cpu()
-    else: self.category = self.observed.clone()
-    self.proto_v, self.proto_a = (p.cpu() for p in bank_prototypes(b.z_v, b.z_a, categories=self.category, num_classes=C, weights=self.w))
+    with self.timed('prototypes'):
+        if self.categories == 'kmeans': self.category = cluster_categories(b.z_v, b.z_a, k=C, weights=self.w, seed=self.seed)[0].cpu()
+        else: self.category = self.observed.clone()
+        self.proto_v, self.proto_a = (p.cpu() for p in bank_prototypes(b.z_v, b.z_a, categories=self.category, num_classes=C, weights=self.w))
 
 # %% ../nbs/08_recipes.ipynb #3d53c609
 @patch
@@ -403,9 +409,10 @@ def update_labels(self:Method):
     b = self.bank
     feats = correction_features(b.z_v, b.z_a, self.w)
     probs = b.probs if self.phase2_epochs_done > 0 else None
-    res = correct_labels(feats, self.observed, num_classes=self.num_classes, soft_labels=self.soft, probs=probs, method=self.corrector,
-                         k=self.knn_k, temperature=self.knn_temperature if self.corrector == 'knn' else None,
-                         theta_low=self.theta_low, theta_high=self.theta_high)
+    with self.timed('corrector'):
+        res = correct_labels(feats, self.observed, num_classes=self.num_classes, soft_labels=self.soft, probs=probs, method=self.corrector,
+                             k=self.knn_k, temperature=self.knn_temperature if self.corrector == 'knn' else None,
+                             theta_low=self.theta_low, theta_high=self.theta_high)
     self.kept, self.confident, self.soft = res.kept.cpu(), (res.confident.cpu() if self.beta else torch.zeros_like(res.confident.cpu())), res.soft.cpu()
     self.record_vote(res)
     corrected = res.corrected.cpu()

@@ -7,7 +7,7 @@ __all__ = ['AUDIT_FORMAT', 'write_atomic', 'read_json', 'RunDir', 'load_metrics'
            'read_audit', 'read_audit_marks', 'save_embeddings', 'load_embeddings']
 
 # %% ../nbs/07a_rundir.ipynb #f6c17725
-import json, os
+import json, os, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -136,8 +136,11 @@ class RunLogCB(Callback):
         self.run.write_metrics(self.learn.history)
     def after_epoch(self):
         l = self.learn
-        if l.history and l.history[-1].get('epoch') == l.epoch: self.run.append_metrics(l.history[-1])
+        t0 = time.perf_counter()
         self.run.write_sample_log(l.epoch, dict(**l.sample_arrays, **{k: np.asarray(v) for k, v in l.recipe.sample_state().items()}))
+        if l.history and l.history[-1].get('epoch') == l.epoch:
+            l.history[-1]['time_log'] = time.perf_counter() - t0   # writing the per-sample log (it grows with the number of clips)
+            self.run.append_metrics(l.history[-1])
 
 # %% ../nbs/07a_rundir.ipynb #885adf66
 AUDIT_FORMAT = 'ntav-audit-1'

@@ -8,7 +8,7 @@ __all__ = ['SAMPLE_ARRAYS', 'TOPK', 'CancelFitException', 'CancelEpochException'
            'CheckpointCB', 'ProgressCB']
 
 # %% ../nbs/07_trainer.ipynb #1ebfbfb8
-import json, math, os, random, time
+import contextlib, json, math, os, random, time
 from operator import attrgetter
 from pathlib import Path
 import numpy as np
@@ -78,10 +78,20 @@ class Recipe(Callback):
         sums = self.__dict__.setdefault('_terms', {})
         s, n = sums.get(name, (0.0, 0))
         sums[name] = (s + per_sample.detach().float().sum(), n + per_sample.numel())
+    @contextlib.contextmanager
+    def timed(self, name:str, # the piece of per-epoch work, e.g. 'bank' (reported as time_bank)
+             ):
+        "Time a block of the recipe's own work; `epoch_metrics` reports the epoch's total seconds as `time_<name>`."
+        t0 = time.perf_counter()
+        try: yield
+        finally:
+            times = self.__dict__.setdefault('_times', {})
+            times[name] = times.get(name, 0.0) + time.perf_counter() - t0
     def epoch_metrics(self)->dict:
-        "What the recipe adds to this epoch's metrics: the mean of each logged loss term (`loss_<name>`); starts the next epoch afresh."
+        "What the recipe adds to this epoch's metrics: the mean of each logged loss term (`loss_<name>`) and the seconds of each timed block (`time_<name>`); starts the next epoch afresh."
         sums, self._terms = self.__dict__.get('_terms') or {}, {}
-        return {f'loss_{k}': float(s) / max(n, 1) for k, (s, n) in sums.items()}
+        times, self._times = self.__dict__.get('_times') or {}, {}
+        return {f'loss_{k}': float(s) / max(n, 1) for k, (s, n) in sums.items()} | {f'time_{k}': t for k, t in times.items()}
     def sample_state(self)->dict: return {}
     def state_dict(self)->dict: return {}
     def load_state_dict(self, state:dict): pass

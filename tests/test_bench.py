@@ -25,3 +25,7 @@ def test_bench_quick_writes_results(tmp_path):
     assert set(speed['targets']) == {'phase1_step', 'phase2_step', 'extras', 'loader', 'extras_bank_every'}
     assert speed['bank_every']['refreshed'] == [0, 1, 2], speed['bank_every']  # epoch 3 (phase 2) reuses epoch 2's bank
     assert '| method phase-1 step / CE step |' in res.stdout and 'both50' in res.stdout, res.stdout[-3000:]
+    scale = json.loads((tmp_path/'bench'/'scale-quick'/'scale.json').read_text())
+    assert scale['run']['n'] == 6000 and len(scale['run']['epochs']) == 5 and scale['run']['peak_mb'] > 0, scale['run']
+    assert set(scale['bank']['stages']) == {'estimator', 'clusters', 'corrector', 'total_s'}, scale['bank']
+    assert 'end-to-end: ' in res.stdout, res.stdout[-3000:]
