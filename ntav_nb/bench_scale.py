@@ -68,9 +68,10 @@ def scale_run(out, # folder for the features and the run
     out = Path(out); cfg = scale_config(out, **kw)
     n, C = kw.get('n', VGGSOUND['n']), kw.get('num_classes', VGGSOUND['num_classes'])
     feats = Path(cfg.data.dataset)
-    t = time.perf_counter()
-    if not feats.exists(): write_features(feats, **synthetic_features(n, num_classes=C, test_share=0.075, seed=cfg.noise.seed))
-    write_s = time.perf_counter() - t
+    t, write_s = time.perf_counter(), None
+    if not feats.exists():
+        write_features(feats, **synthetic_features(n, num_classes=C, test_share=0.075, seed=cfg.noise.seed))
+        write_s = time.perf_counter() - t   # None when the features were already there
     t = time.perf_counter(); FeatureSource(feats); read_s = time.perf_counter() - t
     if isolate:
         code = ("import json, resource, sys; from ntav_nb.experiment import config_from_dict, run_or_reuse; "

@@ -105,7 +105,7 @@ def cluster_categories(z_v:Tensor, z_a:Tensor,  # (N, E) bank embeddings
     return _assign(x, cent[None], 65536)[1][0], cent
 
 # %% ../nbs/06c_correction.ipynb #2cc6ad72
-def _topk_rows(s:Tensor, k:int, block:int=16):
+def _topk_rows(s:Tensor, k:int, block:int=32):
     "Exact top-k values/indices per row of `s`, via the k blocks with the largest maxima."
     r, n = s.shape
     nb = n // block
@@ -160,13 +160,21 @@ def graph_vote(graph:KNNGraph,       # from `knn_graph`
                soft_labels:Tensor,   # (N, C) current soft labels
                chunk:int=2048,
               )->Tensor:             # (N, C) weighted vote of the neighbours' soft labels
-    "The weighted k-NN vote `sum_j a_ij q_j` over each sample's neighbours."
+    "The weighted k-NN vote `sum_j a_ij q_j` over each sample's neighbours; a one-hot neighbour costs one addition, not C."
     n = len(graph.index)
     if soft_labels.shape[0] != n: raise BadValue(f"soft_labels has {soft_labels.shape[0]} rows for {n} samples")
     soft = soft_labels.to(graph.weight)
-    out = torch.empty(n, soft.shape[1], dtype=soft.dtype, device=soft.device)
+    top, cls = soft.max(1)
+    hot = (top == 1) & ((soft != 0).sum(1) == 1)   # exactly one-hot rows: kept and confidently corrected labels
+    any_dense = not bool(hot.all())
+    out = torch.zeros(n, soft.shape[1], dtype=soft.dtype, device=soft.device)
     for s in range(0, n, chunk):
-        out[s:s + chunk] = torch.einsum('rk,rkc->rc', graph.weight[s:s + chunk], soft[graph.index[s:s + chunk].long()])
+        idx, w = graph.index[s:s + chunk].long(), graph.weight[s:s + chunk]
+        h = hot[idx]
+        out[s:s + chunk].scatter_add_(1, cls[idx], torch.where(h, w, torch.zeros_like(w)))   # one-hot neighbours: their weight onto their class
+        if any_dense:   # the others (soft votes of dropped labels): their whole rows, weighted
+            r, j = (~h).nonzero(as_tuple=True)
+            out[s:s + chunk].index_add_(0, r, w[r, j, None] * soft[idx[r, j]])
     return out
 
 def knn_vote(feats:Tensor, soft_labels:Tensor, *, k:int, temperature:float=0.3, chunk:int=None, memory_mb:int=128):
