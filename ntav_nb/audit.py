@@ -13,6 +13,7 @@ import numpy as np
 from .core import BadValue, NotFound
 from .noise_record import NoisyAV
 from .rundir import RunDir, load_sample_log, write_audit, read_audit
+from .features import is_feature_source
 from .experiment import config_from_dict, prepare_data
 from .dashboard import clip_widget
 
@@ -128,6 +129,9 @@ class Audit:
         self.run_dir = Path(run_dir)
         rd = RunDir(run_dir).require('config')
         cfg = config_from_dict(rd.read_config())
+        if is_feature_source(cfg.data.dataset):
+            raise BadValue(f"an audit shows each clip's frames and plays its sound for a person to judge; the run in {self.run_dir} trained on precomputed features, "
+                           "which have neither: audit a run on the clips the features came from")
         log = rd.read_sample_log()
         if 'w' not in log: raise BadValue(f"the run in {self.run_dir} ({cfg.recipe}) has no noise estimator; audit a run of 'method' or 'corr_only'")
         self.scores, self.corrected = log['w'], log.get('train_label')

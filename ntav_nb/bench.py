@@ -13,6 +13,7 @@ import csv, json, os, platform, shutil, subprocess, sys, time, dataclasses
 from pathlib import Path
 import numpy as np
 from .core import BadValue, NotFound
+from .features import is_feature_source
 from .experiment import DataConfig, NoiseConfig, ModelConfig, TrainConfig, RunConfig, prepare_data, run, validate_config
 from .recipes import get_recipe, recipe_names, bank_refresh_due
 from .rundir import RunDir
@@ -48,10 +49,13 @@ def bench_config(out, # the grid's folder; runs go to out/runs/DATASET/SETTING/R
     entry = get_recipe(recipe)
     data = DataConfig(dataset=dataset, root=str(root), n_train=p['n_train'].get(dataset), n_test=p['n_test'].get(dataset),
                       num_frames=p['num_frames'], size=p['size'], batch_size=p['batch_size'])
-    return RunConfig(data=data, noise=NoiseConfig(spec=SETTINGS[setting], seed=seed), model=ModelConfig(**p.get('model', {})),
+    feats = is_feature_source(dataset)   # precomputed features: the MLP encoders, and the runs under the source's name
+    model = {**p.get('model', {}), **({'encoder': 'mlp'} if feats else {})}
+    name = Path(dataset).name if feats else dataset
+    return RunConfig(data=data, noise=NoiseConfig(spec=SETTINGS[setting], seed=seed), model=ModelConfig(**model),
                      train=TrainConfig(epochs=p['epochs'], lr=p['lr'], seed=seed), recipe=recipe,
                      recipe_args={**entry.preset('grid'), **p.get('recipe_args', {}).get(recipe, {})},
-                     run_dir=str(Path(out)/'runs'/dataset/setting/f'{recipe}-seed{seed}'))
+                     run_dir=str(Path(out)/'runs'/name/setting/f'{recipe}-seed{seed}'))
 
 def grid_cells(datasets=GRID_DATASETS, *, settings=tuple(SETTINGS), recipes=GRID_RECIPES, seeds=GRID_SEEDS)->list:
     "Every (dataset, setting, recipe, seed) of a grid, dataset by dataset and seed by seed, so whole tables finish first."

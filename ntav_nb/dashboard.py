@@ -57,6 +57,10 @@ def clip_widget(ds, i:int, *, n_frames:int=6, **facts_kw):
     import ipywidgets as W
     f = clip_facts(ds, i, **facts_kw)
     text = ' · '.join(f"{k} <b>{v:.3f}</b>" if isinstance(v, float) else f"{k} <b>{html.escape(str(v))}</b>" for k, v in f.items())
+    if getattr(ds, 'sample_rate', None) is None:   # precomputed features: no frames or sound to show, only what is known
+        box = W.VBox([W.HTML(f'<div>{text}</div><div><i>precomputed features: no frames or sound to show</i></div>')])
+        box.facts = f
+        return box
     pic = W.HTML(f'<div>{text}</div><img src="{frames_png(ds.frames(i), n_frames, height=96)}"/>')
     snd = W.Audio(value=wav_bytes(ds.waveform(i), ds.sample_rate), format='wav', autoplay=False, loop=False)
     box = W.VBox([pic, snd])

@@ -112,6 +112,16 @@ class FeatureSource:
         if split.dtype.kind != 'U' or split.ndim != 1: raise BadValue(f"{path}: split must be text, one per clip (e.g. 'train', 'test'), got {split.dtype} {split.shape}")
         self.splits = np.char.strip(split)
         self.visual, self.audio = _as_features(raw['visual'], 'visual', path), _as_features(raw['audio'], 'audio', path)
+    def __getstate__(self):
+        "Memory-mapped features travel to loader workers as their file names, not as copies of the arrays."
+        d = dict(self.__dict__)
+        for k in ('visual', 'audio'):
+            if isinstance(d[k], np.memmap): d[k] = ('memmap', d[k].filename)
+        return d
+    def __setstate__(self, d):
+        for k in ('visual', 'audio'):
+            if isinstance(d[k], tuple): d[k] = np.load(d[k][1], mmap_mode='r')
+        self.__dict__.update(d)
     def __len__(self): return len(self.labels)
     def __repr__(self): return f"FeatureSource({len(self)} clips, {len(self.classes)} classes, visual {self.visual.shape[1]}, audio {self.audio.shape[1]}, splits {self.split_names})"
     @property

@@ -63,7 +63,9 @@ CONFIG_CASES = [  # (overrides, what the message must say)
     (['model.encoder=vgg'], "unknown encoder 'vgg'"),
     (['model.weights=IMAGENET1K_V1'], 'model.weights is for model.encoder=resnet18'),
     (['data.dataset=/nonexistent/m.csv'], 'manifest /nonexistent/m.csv does not exist'),
-    (['data.dataset=kinetics'], "data.dataset must be 'avdigits', 'synthav' or a manifest .csv path"),
+    (['data.dataset=kinetics'], "data.dataset must be 'avdigits', 'synthav', a manifest .csv path or precomputed features"),
+    (['data.dataset=/nonexistent/f.npz', 'model.encoder=mlp'], 'feature source /nonexistent/f.npz does not exist'),
+    (['data.dataset=/nonexistent/f.npz'], 'holds precomputed features: train it with model.encoder=mlp'),
 ]
 
 @pytest.mark.parametrize('overrides, says', CONFIG_CASES, ids=[' '.join(c[0]) for c in CONFIG_CASES])

@@ -47,3 +47,18 @@ def test_cli_trains_on_features_and_refuses_what_features_cannot_do(feats, tmp_p
     np.savez(bad, visual=np.zeros((10, 4), np.float32), audio=np.zeros((9, 4), np.float32), label=np.zeros(10, int), split=np.array(['train'] * 10))
     code, out, err = cli('train', f'data.dataset={bad}', 'model.encoder=mlp', f'run_dir={tmp_path}/r4')
     assert code == 2 and 'different numbers of rows' in err and 'audio 9' in err, err
+
+def test_views_on_features_show_what_is_known(feats, tmp_path):
+    "The dashboard's clip panel shows a feature clip's labels and w without frames or sound; an audit, which needs both, refuses."
+    from ntav_nb.core import BadValue
+    from ntav_nb.features import FeatureDataset
+    from ntav_nb.noise_record import NoisyAV
+    from ntav_nb.dashboard import clip_widget
+    from ntav_nb.audit import Audit
+    noisy = NoisyAV.from_spec(FeatureDataset(feats, 'train'), NOISE, seed=0)
+    box = clip_widget(noisy, 3, w=np.full(len(noisy), 0.25), truth=noisy.truth())
+    assert box.facts['w'] == 0.25 and 'no frames or sound' in box.children[0].value, box.children[0].value
+    cfg = RunConfig(data=DataConfig(dataset=str(feats), batch_size=50), noise=NoiseConfig(spec=NOISE), model=ModelConfig(encoder='mlp', width=16),
+                    train=TrainConfig(epochs=2), recipe='corr_only', recipe_args=dict(warmup_epochs=1), run_dir=str(tmp_path/'run'))
+    run(cfg, progress=False)
+    with pytest.raises(BadValue, match='precomputed features'): Audit(tmp_path/'run')
