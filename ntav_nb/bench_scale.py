@@ -7,12 +7,12 @@ __all__ = ['VGGSOUND', 'SCALE_EPOCHS', 'SCALE_RECIPE_ARGS', 'TIME_PARTS', 'bank_
            'epoch_split', 'scale_run', 'scale_bench', 'format_scale']
 
 # %% ../nbs/11d_bench_scale.ipynb #35e6e90e
-import json, os, subprocess, sys, time
+import json, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 from .core import available_cores
 from .features import FeatureSource, write_features, synthetic_features
-from .experiment import RunConfig, DataConfig, NoiseConfig, ModelConfig, TrainConfig, run_or_reuse
+from .experiment import RunConfig, DataConfig, NoiseConfig, ModelConfig, TrainConfig, config_to_dict, run_or_reuse
 from .rundir import RunDir
 from .bench import git_commit, machine, matmul_gflops
 from .bench_bank import benchmark_feature_bank
@@ -72,19 +72,18 @@ def scale_run(out, # folder for the features and the run
     if not feats.exists():
         write_features(feats, **synthetic_features(n, num_classes=C, test_share=0.075, seed=cfg.noise.seed))
         write_s = time.perf_counter() - t   # None when the features were already there
-    t = time.perf_counter(); FeatureSource(feats); read_s = time.perf_counter() - t
+    t = time.perf_counter(); src = FeatureSource(feats); read_s = time.perf_counter() - t   # read and checked once, as a run does
     if isolate:
         code = ("import json, resource, sys; from ntav_nb.experiment import config_from_dict, run_or_reuse; "
                 "run_or_reuse(config_from_dict(json.loads(sys.argv[1])), progress=False); "
                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-        from ntav_nb.experiment import config_to_dict
         p = subprocess.run([sys.executable, '-c', code, json.dumps(config_to_dict(cfg))], capture_output=True, text=True)
         if p.returncode: raise RuntimeError(f"the scale run failed:\n{p.stderr[-3000:]}")
         peak_mb = float(p.stdout.strip().splitlines()[-1])
     else: run_or_reuse(cfg, progress=False); peak_mb = None
     rd = RunDir(cfg.run_dir)
     hist = rd.read_metrics()
-    return dict(n=n, num_classes=C, train_clips=int(len(FeatureSource(feats).split_index(cfg.data.train_split))), feature_write_s=write_s, feature_read_s=read_s,
+    return dict(n=n, num_classes=C, train_clips=int(len(src.split_index(cfg.data.train_split))), feature_write_s=write_s, feature_read_s=read_s,
                 epochs=epoch_split(hist), peak_mb=peak_mb, sample_log=sample_log_cost(rd.path), summary=rd.read_summary(),
                 feature_mb=sum(f.stat().st_size for f in feats.iterdir()) / 2**20)
 

@@ -174,7 +174,7 @@ def synthetic_features(n:int, # clips in all
                        num_classes:int=10,
                        dims=(512, 128), # (Dv, Da): VGGSound-style ResNet and VGGish sizes
                        test_share:float=0.2, # share of clips in the 'test' split (the rest: 'train')
-                       noise:float=1.5, # per-clip noise relative to the distance of class centres (larger: harder)
+                       noise:float=1.5, # standard deviation of each clip's Gaussian noise; class centres are standard normal (larger: harder)
                        seed:int=0,
                        chunk:int=65536, # clips drawn at a time
                       )->dict:
