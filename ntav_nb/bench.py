@@ -96,12 +96,14 @@ def run_grid(out='runs/bench', # the grid's folder
              jobs:int=2, # worker processes
              threads:int=1, # torch threads per worker
              preset:dict=None, # shared hyperparameters (default `BENCH_PRESET`)
+             keep_from=None, # an earlier results.csv whose rows for cells outside this grid are kept in the results (e.g. the baselines)
             )->Path:
     "Train every cell of the grid that has no `summary.json` yet, `jobs` at a time; collect the results and return the results file."
     out, preset = Path(out), (BENCH_PRESET if preset is None else preset)
     cells = grid_cells(datasets, settings=settings, recipes=recipes, seeds=seeds)
     for c in cells: validate_config(bench_config(out, c, root=root, preset=preset))   # fail before anything is built
     if jobs < 1 or threads < 1: raise BadValue(f"jobs and threads must be at least 1, got jobs={jobs}, threads={threads}")
+    if keep_from is not None and not Path(keep_from).is_file(): raise NotFound(f"keep_from={str(keep_from)!r} is not a file: give an earlier grid's results.csv")
     for c in cells: _reset_cell(Path(bench_config(out, c, root=root, preset=preset).run_dir))
     todo = [c for c in cells if not RunDir(bench_config(out, c, root=root, preset=preset).run_dir).has_summary()]
     print(f"{len(cells)} cells, {len(cells) - len(todo)} finished earlier, {len(todo)} to train with {jobs} worker(s) × {threads} thread(s)", flush=True)
@@ -118,7 +120,7 @@ def run_grid(out='runs/bench', # the grid's folder
         if any(codes): raise RuntimeError(f"a grid worker exited with status {codes}; finished cells are kept, run again to continue")
     failed = [c for c in todo if RunDir(bench_config(out, c, root=root, preset=preset).run_dir).error.exists()]
     if failed: raise RuntimeError(f"{len(failed)} cell(s) failed, first {failed[0]}: see error.txt in their run folders; run again to retry them")
-    return collect_results(out, cells, root=root, preset=preset, wall_s=time.time() - t0)
+    return collect_results(out, cells, root=root, preset=preset, wall_s=time.time() - t0, keep_from=keep_from)
 
 # %% ../nbs/11_bench.ipynb #a6025713
 RESULT_KEYS = ('test_top1_last', 'test_top1_best', 'detect_auc', 'label_acc', 'noisy_fixed', 'clean_broken', 'train_time_s')
@@ -144,10 +146,15 @@ def _mean_std(v):
     v = [x for x in v if x is not None]
     return (float(np.mean(v)), float(np.std(v))) if v else (None, None)
 
-def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)->Path:
+def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None,
+                    keep_from=None, # an earlier results.csv: its rows for cells not in `cells` are kept (and counted in bench.json)
+                   )->Path:
     "Write results.csv, summary.csv and bench.json for the cells of a grid; returns the path of summary.csv."
     out = Path(out)
-    rows = []
+    ours = {tuple(c) for c in cells}
+    kept = [] if keep_from is None else [r | dict(seed=int(r['seed'])) for r in read_csv(keep_from)
+                                         if (r['dataset'], r['setting'], r['recipe'], int(r['seed'])) not in ours]
+    rows = list(kept)
     for d, s, r, k in cells:
         rd = RunDir(bench_config(out, (d, s, r, k), root=root, preset=preset).run_dir)
         if not rd.has_summary(): raise NotFound(f"{rd.summary} is missing: the cell ({d}, {s}, {r}, seed {k}) has not finished; run the grid again")
@@ -165,6 +172,7 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None)-
     meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None,
                 commit=git_commit(), machine=machine(), preset=BENCH_PRESET if preset is None else preset,
                 cells=len(cells), wall_s=wall_s, finished=time.strftime('%Y-%m-%d %H:%M:%S'))
+    if keep_from is not None: meta['kept'] = dict(rows=len(kept), results=str(keep_from))
     (out/'bench.json').write_text(json.dumps(meta, indent=1))
     return out/'summary.csv'
 

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from fastcore.basics import store_attr, patch
 from .losses import info_nce, category_contrast, hybrid_loss, ce_loss, gce_loss, sce_loss
 from .bank import extract_bank, score_bank, FeatureBank
-from .estimators import correspondence_weights, fit_gmm_1d
+from .estimators import correspondence_weights, fit_gmm_1d, low_mode_posterior
 from .correction import cluster_categories, bank_prototypes, correction_features, correct_labels
 from .core import kind_error, BadValue
 from .trainer import Recipe, Learner, phase_at
@@ -328,7 +328,7 @@ class LabelOnly(BankRecipe):
     def load_state_dict(self, d): super().load_state_dict(d); self.epochs_corrected = int(self.epochs_corrected)
 
 # %% ../nbs/08_recipes.ipynb #f5fc7e41
-@register_recipe('method_no_correction', about='ablation: phase 2 without corrected labels (beta = 0)', beta=0.0)
+@register_recipe('method_no_correction', about='ablation: phase 2 keeps or drops observed labels but uses no corrected label, hard or soft (beta = 0, soft_weight = 0)', beta=0.0, soft_weight=0.0)
 @register_recipe('method_no_phase2', about='ablation: plain CE on the observed labels after phase 1', phase2='ce')
 @register_recipe('method_no_category', about='ablation: no category-level contrast (lambda_cat = 0)', lambda_cat=0.0)
 @register_recipe('method_no_estimator', about='ablation: no cross-modal noise estimate (w = 1)', estimator=None)
@@ -338,8 +338,9 @@ class Method(BankRecipe):
     presets = dict(quick=dict(warmup_epochs=2, phase1_epochs=4))
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation
                  *, warmup_epochs:int=3, # epochs with w = 1 and no category loss
-                 phase1_epochs:int=8, # epochs of phase 1 (including warm-up); phase 2 follows
+                 phase1_epochs:int=5, # epochs of phase 1 (including warm-up); phase 2 follows
                  warmup_ce:float=1.0, # weight of CE on the observed labels (all three heads) during warm-up; 0 = contrast only
+                 label_trust:str='gmm', # phase-1 supervision: CE on the observed labels weighted by P(label clean) from a loss mixture ('gmm', as DivideMix); 'none' = no classifier training in phase 1
                  estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm', 'similarity', a function bank -> w, or None (ablation: w = 1 always)
                  categories:str='labels', # 'labels' or 'kmeans'
                  corrector:str='knn', # 'knn' or 'prototype'
@@ -351,6 +352,8 @@ class Method(BankRecipe):
                  gamma:float=0.5, # weight of the phase-1 loss during phase 2
                  theta_low:float=0.1, # keep the observed label when the vote gives it at least this
                  theta_high:float=0.9, # use a correction when the vote for it is at least this
+                 aux:float=0.5, # weight of the per-modality heads' own supervision next to the fused head's (visual head: every clip; audio head: pairs estimated as matched)
+                 soft_weight:float=1.0, # weight of the vote's soft label as the target of a dropped clip (neither kept nor confidently corrected); 0 = no supervision
                  knn_k:int=None, # neighbours in the k-NN vote (None: from the numbers of clips and classes)
                  knn_temperature:float=0.3, # temperature of the vote's similarity weights
                  ref_size:int=1024, # pairs in the reference set each pair's cross-modal loss is scored against
@@ -362,8 +365,10 @@ class Method(BankRecipe):
         _check_estimator(estimator)
         if categories not in ('labels', 'kmeans'): raise BadValue(f"categories must be 'labels' or 'kmeans', got {categories!r}")
         if phase2 not in ('hybrid', 'ce'): raise BadValue(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
+        if label_trust not in ('gmm', 'none'): raise BadValue(f"label_trust must be 'gmm' or 'none', got {label_trust!r}")
         if not 0 <= warmup_epochs <= phase1_epochs: raise BadValue(f"need 0 <= warmup_epochs ({warmup_epochs}) <= phase1_epochs ({phase1_epochs})")
-        store_attr('warmup_epochs,phase1_epochs,warmup_ce,estimator,categories,corrector,phase2,lambda_cat,phi,beta,gamma,theta_low,theta_high,knn_k,knn_temperature')
+        store_attr('warmup_epochs,phase1_epochs,warmup_ce,label_trust,estimator,categories,corrector,phase2,lambda_cat,phi,beta,gamma,theta_low,theta_high,aux,soft_weight,knn_k,knn_temperature')
+        self.trust = torch.ones(len(self.observed))
         self.proto_v = self.proto_a = None
         self.category = self.observed.clone()
         self.phase2_epochs_done = 0
@@ -373,10 +378,10 @@ class Method(BankRecipe):
         "Once per epoch (when the bank is due): refresh the bank, then the weights, the prototypes and the training labels."
         if not self.bank_due(): return  # between refreshes the last weights, prototypes and corrected labels stay in force
         self.refresh_bank()
-        self.update_weights(); self.update_prototypes(); self.update_labels()
+        self.update_weights(); self.update_trust(); self.update_labels(); self.update_prototypes()
     def predict(self, out): return out.logits
     def state_dict(self):
-        d = super().state_dict() | dict(category=self.category, phase2_epochs_done=torch.tensor(self.phase2_epochs_done))
+        d = super().state_dict() | dict(trust=self.trust, category=self.category, phase2_epochs_done=torch.tensor(self.phase2_epochs_done))
         if self.proto_v is not None: d |= dict(proto_v=self.proto_v, proto_a=self.proto_a)
         return d
     def load_state_dict(self, d):
@@ -390,6 +395,20 @@ def update_weights(self:Method):
     use = self.estimator is not None and self.learn.epoch >= self.warmup_epochs
     self.w = self.w_est.clone() if use else torch.ones_like(self.w_est)
 
+@patch
+def routed_probs(self:Method)->torch.Tensor:
+    "The bank's class probabilities of each clip from the head its pair is routed to: `w·p_fused + (1 − w)·p_visual`."
+    w = self.w.to(self.bank.probs)[:, None]
+    return w * self.bank.probs + (1 - w) * self.bank.probs_v
+
+@patch
+def update_trust(self:Method):
+    "ℓ_i, the probability that the observed label is clean: the low-loss posterior of a two-component mixture on each clip's routed CE loss (1 in the warm-up)."
+    if self.label_trust == 'none' or self.learn.epoch < self.warmup_epochs: self.trust = torch.ones(len(self.observed)); return
+    with self.timed('estimator'):
+        p = self.routed_probs().gather(1, self.observed[:, None].to(self.bank.probs.device)).squeeze(1)
+        self.trust = low_mode_posterior(-torch.log(p.clamp_min(1e-8)))[0].float().cpu()
+
 # %% ../nbs/08_recipes.ipynb #511b27a6
 @patch
 def update_prototypes(self:Method):
@@ -397,9 +416,12 @@ def update_prototypes(self:Method):
     if self.learn.epoch < self.warmup_epochs or not self.lambda_cat: return
     b, C = self.bank, self.num_classes
     with self.timed('prototypes'):
+        weights = self.w * self.trust
         if self.categories == 'kmeans': self.category = cluster_categories(b.z_v, b.z_a, k=C, weights=self.w, seed=self.seed)[0].cpu()
+        elif self.phase2_epochs_done:   # once labels are corrected: the training labels, from clips whose label is kept or corrected
+            self.category, weights = self.train_label.clone(), weights * (self.kept | self.confident).float()
         else: self.category = self.observed.clone()
-        self.proto_v, self.proto_a = (p.cpu() for p in bank_prototypes(b.z_v, b.z_a, categories=self.category, num_classes=C, weights=self.w))
+        self.proto_v, self.proto_a = (p.cpu() for p in bank_prototypes(b.z_v, b.z_a, categories=self.category, num_classes=C, weights=weights))
 
 # %% ../nbs/08_recipes.ipynb #3d53c609
 @patch
@@ -408,7 +430,8 @@ def update_labels(self:Method):
     if self.learn.epoch < self.phase1_epochs or self.phase2 != 'hybrid': return
     b = self.bank
     feats = correction_features(b.z_v, b.z_a, self.w)
-    probs = b.probs if self.phase2_epochs_done > 0 else None
+    heads_trained = self.phase2_epochs_done > 0 or self.label_trust != 'none'   # the heads learnt in phase 1 too
+    probs = self.routed_probs() if heads_trained else None
     with self.timed('corrector'):
         res = correct_labels(feats, self.observed, num_classes=self.num_classes, soft_labels=self.soft, probs=probs, method=self.corrector,
                              k=self.knn_k, temperature=self.knn_temperature if self.corrector == 'knn' else None,
@@ -441,15 +464,26 @@ def loss(self:Method, out, batch):
     l1 = self.phase1_terms(out, batch)
     if self.learn.epoch < self.warmup_epochs and self.warmup_ce:
         y = batch[2]
-        ce = (ce_loss(out.logits, y, reduction='none') + ce_loss(out.logits_v, y, reduction='none') + ce_loss(out.logits_a, y, reduction='none')) / 3
+        ce = ce_loss(out.logits, y, reduction='none') + self.aux * (ce_loss(out.logits_v, y, reduction='none') + ce_loss(out.logits_a, y, reduction='none'))
         self.log_term('ce', ce)
         return l1 + self.warmup_ce * ce
-    if self.learn.epoch < self.phase1_epochs: return l1
-    y = batch[2]
+    y, w = batch[2], self.lookup(self.w, batch)
+    if self.learn.epoch < self.phase1_epochs:
+        if self.label_trust == 'none': return l1
+        sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=y, kept=self.lookup(self.trust, batch),
+                          confident=torch.zeros_like(y, dtype=torch.bool), weights=w, logits_a=out.logits_a, aux=self.aux, reduction='none')   # ℓ_i·CE on the routed head
+        self.log_term('trusted', sup)
+        return sup + l1
     if self.phase2 == 'ce':
         ce = ce_loss(out.logits, y, reduction='none'); self.log_term('ce', ce)
         return ce + self.gamma * l1
     sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=self.lookup(self.train_label, batch), kept=self.lookup(self.kept, batch),
-                      confident=self.lookup(self.confident, batch), weights=self.lookup(self.w, batch), beta=self.beta, reduction='none')
+                      confident=self.lookup(self.confident, batch), weights=w, beta=self.beta, logits_a=out.logits_a, aux=self.aux, reduction='none')
     self.log_term('hybrid', sup)
+    if self.soft_weight and self.soft is not None:   # dropped clips learn the vote's soft label (semi-supervised)
+        dropped = ~(self.lookup(self.kept, batch) | self.lookup(self.confident, batch))
+        logits = torch.where((w < 0.5)[:, None], out.logits_v, out.logits)
+        soft = -(self.lookup(self.soft, batch) * F.log_softmax(logits, 1)).sum(1) * dropped.to(logits)
+        self.log_term('soft', soft)
+        sup = sup + self.soft_weight * soft
     return sup + self.gamma * l1
