@@ -339,7 +339,7 @@ class Method(BankRecipe):
     def __init__(self, bank_dl, # loader over the noisy training set without augmentation
                  *, warmup_epochs:int=3, # epochs with w = 1 and no category loss
                  phase1_epochs:int=5, # epochs of phase 1 (including warm-up); phase 2 follows
-                 warmup_ce:float=1.0, # weight of CE on the observed labels (all three heads) during warm-up; 0 = contrast only
+                 warmup_ce:float=1.0, # weight of CE on the observed labels during warm-up (fused head, modality heads at aux); 0 = contrast only
                  label_trust:str='gmm', # phase-1 supervision: CE on the observed labels weighted by P(label clean) from a loss mixture ('gmm', as DivideMix); 'none' = no classifier training in phase 1
                  estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm', 'similarity', a function bank -> w, or None (ablation: w = 1 always)
                  categories:str='labels', # 'labels' or 'kmeans'
