@@ -14,9 +14,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, patch
-from .losses import info_nce, category_contrast, hybrid_loss, ce_loss, gce_loss, sce_loss
+from .losses import info_nce, category_contrast, hybrid_loss, sharpen, ce_loss, gce_loss, sce_loss
 from .bank import extract_bank, score_bank, FeatureBank
-from .estimators import correspondence_weights, fit_gmm_1d, low_mode_posterior
+from .estimators import correspondence_weights, fit_gmm_1d, low_mode_posterior, other_class_agreement
 from .correction import cluster_categories, bank_prototypes, correction_features, correct_labels
 from .core import kind_error, BadValue
 from .trainer import Recipe, Learner, phase_at
@@ -217,10 +217,10 @@ class BankRecipe(Recipe):
         "Whether this epoch refreshes the bank (`bank_refresh_due` with the recipe's phases)."
         return bank_refresh_due(self.learn.epoch, self.phase_starts, self.bank_every)
     def lookup(self, t, batch): return t.to(batch[0].device)[batch[3].long()]
-    def estimate_w(self, estimator)->torch.Tensor:
-        "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function; trusted marks override it."
-        with self.timed('estimator'): return self._estimate_w(estimator)
-    def _estimate_w(self, estimator)->torch.Tensor:
+    def estimate_w(self, estimator, floor:torch.Tensor=None)->torch.Tensor:
+        "Each pair's estimated probability of being clean, from the current bank: a named estimator or your own function, raised to at least `floor` where given; trusted marks override it."
+        with self.timed('estimator'): return self._estimate_w(estimator, floor)
+    def _estimate_w(self, estimator, floor=None)->torch.Tensor:
         b = self.bank
         if not callable(estimator): w = correspondence_weights(b.loss, b.sim, method=estimator, null_loss=b.null_loss).float().cpu()
         else:
@@ -228,6 +228,7 @@ class BankRecipe(Recipe):
             w = torch.as_tensor(estimator(b)).detach().float().cpu().reshape(-1)
             if len(w) != len(b.loss): raise BadValue(f"estimator {name} returned {len(w)} weights for a bank of {len(b.loss)} pairs; it must return one per pair")
             if not (torch.isfinite(w).all() and w.min() >= 0 and w.max() <= 1): raise BadValue(f"estimator {name} must return weights in [0, 1], got values from {w.min():.3g} to {w.max():.3g}")
+        if floor is not None: w = torch.maximum(w, floor.float().cpu())
         if self._trusted is not None:
             idx, val = self._trusted
             w = w.clone(); w[idx] = val
@@ -342,10 +343,12 @@ class Method(BankRecipe):
                  warmup_ce:float=1.0, # weight of CE on the observed labels during warm-up (fused head, modality heads at aux); 0 = contrast only
                  label_trust:str='gmm', # phase-1 supervision: CE on the observed labels weighted by P(label clean) from a loss mixture ('gmm', as DivideMix); 'none' = no classifier training in phase 1
                  estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm', 'similarity', a function bank -> w, or None (ablation: w = 1 always)
+                 modality_agreement:bool=False, # raise each pair's weight to at least the chance that its visual and audio heads name the same class other than its label (label noise, not a foreign soundtrack)
                  categories:str='labels', # 'labels' or 'kmeans'
                  corrector:str='knn', # 'knn' or 'prototype'
                  phase2:str='hybrid', # 'hybrid', or 'ce' (ablation: no phase 2 — plain CE on observed labels)
                  lambda_cat:float=1.0, # weight of the category-level contrastive loss
+                 category_clips:str='labelled', # in phase 2, the clips the category contrast pulls: 'labelled' (label kept or corrected) or 'all' (also dropped clips, toward their observed label's prototype)
                  tau:float=0.1, # temperature of the instance-level contrastive loss
                  phi:float=0.1, # temperature of the softmax over category prototypes
                  beta:float=1.0, # weight of corrected labels; 0 = phase 2 without corrections (ablation)
@@ -354,6 +357,7 @@ class Method(BankRecipe):
                  theta_high:float=0.9, # use a correction when the vote for it is at least this
                  aux:float=0.5, # weight of the per-modality heads' own supervision next to the fused head's (visual head: every clip; audio head: pairs estimated as matched)
                  soft_weight:float=1.0, # weight of the vote's soft label as the target of a dropped clip (neither kept nor confidently corrected); 0 = no supervision
+                 soft_temperature:float=0.5, # sharpening of that soft label, q^(1/T) renormalised (as MixMatch and DivideMix, T = 0.5); 1 = the vote as it is
                  knn_k:int=None, # neighbours in the k-NN vote (None: from the numbers of clips and classes)
                  knn_temperature:float=0.3, # temperature of the vote's similarity weights
                  ref_size:int=1024, # pairs in the reference set each pair's cross-modal loss is scored against
@@ -365,9 +369,11 @@ class Method(BankRecipe):
         _check_estimator(estimator)
         if categories not in ('labels', 'kmeans'): raise BadValue(f"categories must be 'labels' or 'kmeans', got {categories!r}")
         if phase2 not in ('hybrid', 'ce'): raise BadValue(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
+        if not soft_temperature > 0: raise BadValue(f"soft_temperature must be > 0 (1 = the vote's soft label as it is), got {soft_temperature!r}")
+        if category_clips not in ('labelled', 'all'): raise BadValue(f"category_clips must be 'labelled' or 'all', got {category_clips!r}")
         if label_trust not in ('gmm', 'none'): raise BadValue(f"label_trust must be 'gmm' or 'none', got {label_trust!r}")
         if not 0 <= warmup_epochs <= phase1_epochs: raise BadValue(f"need 0 <= warmup_epochs ({warmup_epochs}) <= phase1_epochs ({phase1_epochs})")
-        store_attr('warmup_epochs,phase1_epochs,warmup_ce,label_trust,estimator,categories,corrector,phase2,lambda_cat,phi,beta,gamma,theta_low,theta_high,aux,soft_weight,knn_k,knn_temperature')
+        store_attr('warmup_epochs,phase1_epochs,warmup_ce,label_trust,estimator,modality_agreement,categories,corrector,phase2,lambda_cat,category_clips,phi,beta,gamma,theta_low,theta_high,aux,soft_weight,soft_temperature,knn_k,knn_temperature')
         self.trust = torch.ones(len(self.observed))
         self.proto_v = self.proto_a = None
         self.category = self.observed.clone()
@@ -391,7 +397,9 @@ class Method(BankRecipe):
 @patch
 def update_weights(self:Method):
     "The estimate `w_est` from the bank, and the `w` the loss uses (1 during the warm-up and without an estimator)."
-    if self.estimator is not None: self.w_est = self.estimate_w(self.estimator)
+    if self.estimator is not None:
+        b = self.bank
+        self.w_est = self.estimate_w(self.estimator, floor=other_class_agreement(b.probs_v, b.probs_a, self.observed) if self.modality_agreement else None)
     use = self.estimator is not None and self.learn.epoch >= self.warmup_epochs
     self.w = self.w_est.clone() if use else torch.ones_like(self.w_est)
 
@@ -454,6 +462,8 @@ def phase1_terms(self:Method, out, batch):
         cat = self.lookup(self.category, batch)
         l_cat = category_contrast(out.z_v, out.z_a, categories=cat, proto_v=self.proto_v.to(l.device), proto_a=self.proto_a.to(l.device),
                                   phi=self.phi, audio_weights=w, reduction='none')
+        if self.phase2_epochs_done and self.category_clips == 'labelled':   # a dropped clip's label is not trusted: no pull toward its prototype
+            l_cat = l_cat * (self.lookup(self.kept, batch) | self.lookup(self.confident, batch)).to(l_cat)
         self.log_term('category', l_cat)
         l = l + self.lambda_cat * l_cat
     return l
@@ -483,7 +493,7 @@ def loss(self:Method, out, batch):
     if self.soft_weight and self.soft is not None:   # dropped clips learn the vote's soft label (semi-supervised)
         dropped = ~(self.lookup(self.kept, batch) | self.lookup(self.confident, batch))
         logits = torch.where((w < 0.5)[:, None], out.logits_v, out.logits)
-        soft = -(self.lookup(self.soft, batch) * F.log_softmax(logits, 1)).sum(1) * dropped.to(logits)
+        soft = -(sharpen(self.lookup(self.soft, batch), self.soft_temperature) * F.log_softmax(logits, 1)).sum(1) * dropped.to(logits)
         self.log_term('soft', soft)
         sup = sup + self.soft_weight * soft
     return sup + self.gamma * l1
