@@ -4,15 +4,16 @@
 
 # %% auto #0
 __all__ = ['SETTINGS', 'GRID_RECIPES', 'GRID_DATASETS', 'GRID_SEEDS', 'QUICK', 'BENCH_PRESET', 'RESULT_KEYS', 'SPEED_TARGETS',
-           'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'git_commit', 'machine', 'collect_results',
-           'write_csv', 'read_csv', 'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops', 'step_flops',
-           'refresh_epochs', 'schedule_extras_share', 'speed_bench', 'format_speed']
+           'bench_config', 'grid_cells', 'grid_worker', 'run_grid', 'git_commit', 'machine', 'data_fingerprints',
+           'collect_results', 'write_csv', 'read_csv', 'accuracy_table', 'StepTimer', 'ExtrasEnd', 'matmul_gflops',
+           'step_flops', 'refresh_epochs', 'schedule_extras_share', 'speed_bench', 'format_speed']
 
 # %% ../nbs/11_bench.ipynb #cf08a78f
 import csv, json, os, platform, shutil, subprocess, sys, time, dataclasses
 from pathlib import Path
 import numpy as np
 from .core import BadValue, NotFound
+from .data import cache_fingerprint
 from .features import is_feature_source
 from .experiment import DataConfig, NoiseConfig, ModelConfig, TrainConfig, RunConfig, prepare_data, run, validate_config
 from .recipes import get_recipe, recipe_names, bank_refresh_due
@@ -146,6 +147,15 @@ def _mean_std(v):
     v = [x for x in v if x is not None]
     return (float(np.mean(v)), float(np.std(v))) if v else (None, None)
 
+def data_fingerprints(datasets, # the grid's datasets
+                      *, root='data', preset:dict=None)->dict:
+    "For each dataset, the `cache_fingerprint` of the train and test caches its grid runs read (None for precomputed features)."
+    fps = {}
+    for d in datasets:
+        train, _, test = prepare_data(bench_config('.', (d, 'clean', 'ce', 0), root=root, preset=preset).data, progress=False, build=False)
+        fps[d] = {split: cache_fingerprint(ds.cache_dir) if hasattr(ds, 'cache_dir') else None for split, ds in (('train', train), ('test', test))}
+    return fps
+
 def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None,
                     keep_from=None, # an earlier results.csv: its rows for cells not in `cells` are kept (and counted in bench.json)
                    )->Path:
@@ -171,7 +181,8 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None,
     write_csv(out/'summary.csv', summary)
     meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None,
                 commit=git_commit(), machine=machine(), preset=BENCH_PRESET if preset is None else preset,
-                cells=len(cells), wall_s=wall_s, finished=time.strftime('%Y-%m-%d %H:%M:%S'))
+                cells=len(cells), wall_s=wall_s, finished=time.strftime('%Y-%m-%d %H:%M:%S'),
+                data=data_fingerprints(dict.fromkeys(c[0] for c in cells), root=root, preset=preset))
     if keep_from is not None: meta['kept'] = dict(rows=len(kept), results=str(keep_from))
     (out/'bench.json').write_text(json.dumps(meta, indent=1))
     return out/'summary.csv'

@@ -22,7 +22,7 @@ from .trainer import Learner, MetricsCB
 from .recipes import get_recipe
 from .rundir import RunDir
 from .metrics import roc_auc
-from .bench import GRID_DATASETS, GRID_SEEDS, BENCH_PRESET, bench_config, run_grid, write_csv, read_csv, machine, git_commit
+from .bench import GRID_DATASETS, GRID_SEEDS, BENCH_PRESET, bench_config, run_grid, write_csv, read_csv, machine, git_commit, data_fingerprints
 
 # %% ../nbs/11c_bench_detection.ipynb #16e3b9e4
 def detection_scores(flagged, # (N,) bool: the detector says the label is wrong
@@ -176,7 +176,7 @@ def run_detection(out='runs/bench/detection', # the grid's folder
     write_csv(out/'detection.csv', rows)
     meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None, commit=git_commit(), machine=machine(),
                 preset=BENCH_PRESET if preset is None else preset, folds=folds, cells=len(cells), wall_s=time.time() - t0,
-                finished=time.strftime('%Y-%m-%d %H:%M:%S'))
+                finished=time.strftime('%Y-%m-%d %H:%M:%S'), data=data_fingerprints(datasets, root=root, preset=preset))
     (out/'detection.json').write_text(json.dumps(meta, indent=1))
     return summarise_detection(rows, out/'detection_summary.csv')
 

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip', 'Manifest', 'read_manifest', 'write_manifest',
            'DataReport', 'check_data', 'label_notes', 'make_fixture_tree', 'cache_path', 'is_complete_cache',
-           'decode_jobs', 'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment', 'AVDataset',
-           'cache_from_arrays']
+           'cache_fingerprint', 'decode_jobs', 'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment',
+           'AVDataset', 'cache_from_arrays']
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
 import csv, hashlib, io, json, math, os, shutil, time
@@ -227,6 +227,15 @@ def cache_path(manifest:Manifest, split:str, *, cache_root, settings:DecodeSetti
 def is_complete_cache(path)->bool:
     "A cache folder is complete when its index.json exists (it is written last)."
     return (Path(path)/'index.json').exists()
+
+def cache_fingerprint(path)->str:
+    "A short SHA-256 of what training reads from a cache (its frames, audio and labels): two builds of the same clips train alike only if these match."
+    if not is_complete_cache(path): raise NotFound(f"{path} is not a complete cache (no index.json); build it with build_cache")
+    h = hashlib.sha256()
+    for name in ('frames.npy', 'audio.npy', 'labels.npy'):
+        with open(Path(path)/name, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 24), b''): h.update(block)
+    return h.hexdigest()[:16]
 
 # %% ../nbs/01b_data.ipynb #d4757ae2
 def decode_jobs(jobs, # a number of processes, or None for the cores this process may use
