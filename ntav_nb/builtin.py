@@ -318,7 +318,7 @@ def build_synthav(root, # folder for the clips and caches (a subfolder per param
                   build:bool=True, # False: only find complete caches, never write (a FileNotFoundError names what is missing)
                  )->dict: # {'train': cache folder, 'test': cache folder}
     "Build (or find) synthav: procedural motion classes with synchronised sound, as real mp4 files and their caches."
-    params = dict(settings=asdict(settings), n_train=n_train, n_test=n_test, seed=seed, snr_db=snr_db, version=1)
+    params = dict(settings=asdict(settings), n_train=n_train, n_test=n_test, seed=seed, snr_db=snr_db, version=2)  # 2: mp4s written without x264's mbtree (one build per seed)
     out_dir = _builtin_dir(root, 'synthav', params)
     done_file = out_dir/'caches.json'
     if done_file.exists():
