@@ -111,6 +111,7 @@ def run_grid(out='runs/bench', # the grid's folder
     t0 = time.time()
     if todo:
         for d in dict.fromkeys(c[0] for c in todo): prepare_data(bench_config(out, (d, 'clean', 'ce', 0), root=root, preset=preset).data, progress=False)
+        if keep_from is not None: _kept_builds(keep_from, _kept_rows(keep_from, cells), root=root, preset=preset)  # before training: never mix builds
         out.mkdir(parents=True, exist_ok=True)
         spec_file = out/'grid_spec.json'
         spec_file.write_text(json.dumps(dict(out=str(out), root=str(root), preset=preset, cells=todo)))
@@ -156,14 +157,33 @@ def data_fingerprints(datasets, # the grid's datasets
         fps[d] = {split: cache_fingerprint(ds.cache_dir) if hasattr(ds, 'cache_dir') else None for split, ds in (('train', train), ('test', test))}
     return fps
 
+def _kept_rows(keep_from, cells)->list:
+    "The rows of an earlier results.csv for cells outside `cells`."
+    ours = {tuple(c) for c in cells}
+    return [r | dict(seed=int(r['seed'])) for r in read_csv(keep_from) if (r['dataset'], r['setting'], r['recipe'], int(r['seed'])) not in ours]
+
+def _kept_builds(keep_from, kept:list, *, root, preset)->dict:
+    "The data builds of the kept rows, read from the earlier grid's bench.json; an error if one is not the build under `root`."
+    meta = Path(keep_from).with_name('bench.json')
+    recorded = (json.loads(meta.read_text()).get('data') or {}) if meta.exists() else {}
+    builds = {}
+    for d in dict.fromkeys(r['dataset'] for r in kept):
+        builds[d] = recorded.get(d)   # None: the earlier grid did not record its build
+        if builds[d] is None: continue
+        try: here = data_fingerprints([d], root=root, preset=preset)[d]
+        except NotFound: continue     # not built here: the record is all there is
+        if here != builds[d]:
+            raise BadValue(f"{keep_from}: its {d} rows were trained on another build of {d} (fingerprints {builds[d]}) than the one under {root} "
+                           f"({here}); a table that mixes builds compares runs on different data: retrain those rows here, or collect from the data they read")
+    return builds
+
 def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None,
                     keep_from=None, # an earlier results.csv: its rows for cells not in `cells` are kept (and counted in bench.json)
                    )->Path:
     "Write results.csv, summary.csv and bench.json for the cells of a grid; returns the path of summary.csv."
     out = Path(out)
-    ours = {tuple(c) for c in cells}
-    kept = [] if keep_from is None else [r | dict(seed=int(r['seed'])) for r in read_csv(keep_from)
-                                         if (r['dataset'], r['setting'], r['recipe'], int(r['seed'])) not in ours]
+    kept = [] if keep_from is None else _kept_rows(keep_from, cells)
+    kept_data = _kept_builds(keep_from, kept, root=root, preset=preset) if kept else {}   # checked before anything is written
     rows = list(kept)
     for d, s, r, k in cells:
         rd = RunDir(bench_config(out, (d, s, r, k), root=root, preset=preset).run_dir)
@@ -182,7 +202,7 @@ def collect_results(out, cells, *, root='data', preset=None, wall_s:float=None,
     meta = dict(command=' '.join(['ntav'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'ntav' else None,
                 commit=git_commit(), machine=machine(), preset=BENCH_PRESET if preset is None else preset,
                 cells=len(cells), wall_s=wall_s, finished=time.strftime('%Y-%m-%d %H:%M:%S'),
-                data=data_fingerprints(dict.fromkeys(c[0] for c in cells), root=root, preset=preset))
+                data=kept_data | data_fingerprints(dict.fromkeys(c[0] for c in cells), root=root, preset=preset))
     if keep_from is not None: meta['kept'] = dict(rows=len(kept), results=str(keep_from))
     (out/'bench.json').write_text(json.dumps(meta, indent=1))
     return out/'summary.csv'
