@@ -217,7 +217,7 @@ def _bench_args(p):
     p.add_argument('--datasets', nargs='+', default=None, help='limit the grid to these datasets')
     p.add_argument('--seeds', type=int, nargs='+', default=None, help='limit the grid to these seeds')
     p.add_argument('--recipes', nargs='+', default=None, help='limit the accuracy grid to these recipes')
-    p.add_argument('--keep-from', default=None, help="an earlier accuracy results.csv whose rows for the other cells (e.g. the baselines' when only the method is retrained) join the results")
+    p.add_argument('--keep-from', default=None, help="an earlier accuracy results.csv whose rows for the other cells (e.g. the baselines' when only the method is retrained) join the results; they must come from the same data build (bench.json's data)")
     p.add_argument('--folds', type=int, default=None, help='cross-validation folds of the detection benchmark\'s cleanlab anchor (default: 4)')
     g = p.add_argument_group('speed benchmark settings (defaults: the library\'s default shapes on the CPU)')
     g.add_argument('--device', default='cpu', help="where the speed benchmark trains: cpu or cuda (default: cpu)")
