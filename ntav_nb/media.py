@@ -73,7 +73,7 @@ def write_av_file(path, # output file; the suffix picks the container (.mp4 .mkv
             v = c.add_stream(vcodec, rate=Fraction(fps).limit_denominator(1000))
             v.width, v.height, v.pix_fmt = frames.shape[2], frames.shape[1], 'yuv420p'
             # x264's macroblock-tree rate control (mbtree) made the same frames encode differently from write to write;
-            # without it, one input gives one file (see the repeated-write test below)
+            # without it, one input gives one file (tested in 01a_media by repeated writes)
             if vcodec == 'libx264': v.options = {'crf': '17', 'preset': 'veryfast', 'x264-params': 'mbtree=0'}
         a = _add_audio_stream(c, sample_rate, acodec) if wave is not None else None
         if frames is not None:
