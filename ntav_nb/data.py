@@ -9,7 +9,7 @@ __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip
            'AVDataset', 'cache_from_arrays']
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
-import csv, hashlib, io, json, math, os, shutil, time
+import csv, hashlib, io, json, math, os, shutil, tempfile, time
 from multiprocessing import get_context
 from dataclasses import dataclass, asdict, KW_ONLY
 from pathlib import Path
@@ -331,8 +331,16 @@ def _finish_cache(part:Path, final:Path, labels, index:dict):
     "Write labels and index.json (last), then rename `part` to `final`: the cache becomes visible complete or not at all."
     np.save(part/'labels.npy', np.asarray(labels, np.int64))
     (part/'index.json').write_text(json.dumps(dict(format=1, **index, created=time.strftime('%Y-%m-%dT%H:%M:%S')), indent=1))
-    if final.exists(): shutil.rmtree(final)  # an incomplete leftover without index.json
-    os.replace(part, final)
+    for _ in range(10):
+        if final.exists():   # an incomplete leftover, or the cache being replaced: moved aside in one step, then deleted
+            trash = Path(tempfile.mkdtemp(prefix=final.name + '.old-', dir=final.parent))
+            try: os.replace(final, trash/final.name)
+            except FileNotFoundError: pass   # another writer moved it first
+            shutil.rmtree(trash, ignore_errors=True)
+        try: os.replace(part, final); return
+        except OSError:   # another writer put its cache there in the meantime
+            if is_complete_cache(final): shutil.rmtree(part, ignore_errors=True); return
+    raise RuntimeError(f"could not put the finished cache {part} in place of {final}: other processes keep writing there")
 
 # %% ../nbs/01b_data.ipynb #c0f93e02
 class AudioFeatures(torch.nn.Module):
@@ -497,9 +505,8 @@ def cache_from_arrays(path, # the cache folder to create (must not exist yet, un
     if audio.shape != want_a: raise BadValue(f"audio must be {want_a}, got {audio.shape}")
     if n and (labels.min() < 0 or labels.max() >= len(classes)): raise BadValue(f"labels must be in [0, {len(classes)}), got [{labels.min()}, {labels.max()}]")
     if is_complete_cache(path) and not overwrite: raise AlreadyExists(f"{path} is already a cache; pass overwrite=True to replace it")
-    part = path.with_name(path.name + '.partial')
-    if part.exists(): shutil.rmtree(part)
-    part.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = Path(tempfile.mkdtemp(prefix=path.name + '.partial-', dir=path.parent))  # one per writer: two processes writing one cache never share a folder
     np.save(part/'frames.npy', frames); np.save(part/'audio.npy', audio)
     _finish_cache(part, path, labels, dict(split=path.name, settings=asdict(settings), classes=list(classes), keep=list(range(n)),
                   rows=list(range(n)), videos=[], problems={}, meta=meta or {}))

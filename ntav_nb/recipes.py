@@ -343,6 +343,7 @@ class Method(BankRecipe):
                  warmup_ce:float=1.0, # weight of CE on the observed labels during warm-up (fused head, modality heads at aux); 0 = contrast only
                  label_trust:str='gmm', # phase-1 supervision: CE on the observed labels weighted by P(label clean) from a loss mixture ('gmm', as DivideMix); 'none' = no classifier training in phase 1
                  estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm', 'similarity', a function bank -> w, or None (ablation: w = 1 always)
+                 w_scope:str='all', # where the estimate w acts: 'all' (contrast, prototypes, the vote's features, routing of supervision) or 'contrast' (only the cross-modal instance and category contrast)
                  modality_agreement:bool=False, # raise each pair's weight to at least the chance that its visual and audio heads name the same class other than its label (label noise, not a foreign soundtrack)
                  categories:str='labels', # 'labels' or 'kmeans'
                  corrector:str='knn', # 'knn' or 'prototype'
@@ -371,9 +372,10 @@ class Method(BankRecipe):
         if phase2 not in ('hybrid', 'ce'): raise BadValue(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
         if not soft_temperature > 0: raise BadValue(f"soft_temperature must be > 0 (1 = the vote's soft label as it is), got {soft_temperature!r}")
         if category_clips not in ('labelled', 'all'): raise BadValue(f"category_clips must be 'labelled' or 'all', got {category_clips!r}")
+        if w_scope not in ('all', 'contrast'): raise BadValue(f"w_scope must be 'all' or 'contrast', got {w_scope!r}")
         if label_trust not in ('gmm', 'none'): raise BadValue(f"label_trust must be 'gmm' or 'none', got {label_trust!r}")
         if not 0 <= warmup_epochs <= phase1_epochs: raise BadValue(f"need 0 <= warmup_epochs ({warmup_epochs}) <= phase1_epochs ({phase1_epochs})")
-        store_attr('warmup_epochs,phase1_epochs,warmup_ce,label_trust,estimator,modality_agreement,categories,corrector,phase2,lambda_cat,category_clips,phi,beta,gamma,theta_low,theta_high,aux,soft_weight,soft_temperature,knn_k,knn_temperature')
+        store_attr('warmup_epochs,phase1_epochs,warmup_ce,label_trust,estimator,w_scope,modality_agreement,categories,corrector,phase2,lambda_cat,category_clips,phi,beta,gamma,theta_low,theta_high,aux,soft_weight,soft_temperature,knn_k,knn_temperature')
         self.trust = torch.ones(len(self.observed))
         self.proto_v = self.proto_a = None
         self.category = self.observed.clone()
@@ -404,8 +406,14 @@ def update_weights(self:Method):
     self.w = self.w_est.clone() if use else torch.ones_like(self.w_est)
 
 @patch
+def w_beyond_contrast(self:Method)->torch.Tensor:
+    "The weights the prototypes, the vote's features and the routing of supervision use: `w`, or all 1 when w acts only on the contrast."
+    return self.w if self.w_scope == 'all' else torch.ones_like(self.w)
+
+@patch
 def routed_probs(self:Method)->torch.Tensor:
-    "The bank's class probabilities of each clip from the head its pair is routed to: `w·p_fused + (1 − w)·p_visual`."
+    "The bank's class probabilities of each clip from the head its pair is routed to: `w·p_fused + (1 − w)·p_visual` (the fused head's when w acts only on the contrast)."
+    if self.w_scope == 'contrast': return self.bank.probs
     w = self.w.to(self.bank.probs)[:, None]
     return w * self.bank.probs + (1 - w) * self.bank.probs_v
 
@@ -424,7 +432,7 @@ def update_prototypes(self:Method):
     if self.learn.epoch < self.warmup_epochs or not self.lambda_cat: return
     b, C = self.bank, self.num_classes
     with self.timed('prototypes'):
-        weights = self.w * self.trust
+        weights = self.w_beyond_contrast() * self.trust
         if self.categories == 'kmeans': self.category = cluster_categories(b.z_v, b.z_a, k=C, weights=self.w, seed=self.seed)[0].cpu()
         elif self.phase2_epochs_done:   # once labels are corrected: the training labels, from clips whose label is kept or corrected
             self.category, weights = self.train_label.clone(), weights * (self.kept | self.confident).float()
@@ -437,7 +445,7 @@ def update_labels(self:Method):
     "In phase 2 (hybrid): keep, correct or drop each observed label by the feature-space vote; `train_label` follows."
     if self.learn.epoch < self.phase1_epochs or self.phase2 != 'hybrid': return
     b = self.bank
-    feats = correction_features(b.z_v, b.z_a, self.w)
+    feats = correction_features(b.z_v, b.z_a, self.w_beyond_contrast())
     heads_trained = self.phase2_epochs_done > 0 or self.label_trust != 'none'   # the heads learnt in phase 1 too
     probs = self.routed_probs() if heads_trained else None
     with self.timed('corrector'):
@@ -477,7 +485,7 @@ def loss(self:Method, out, batch):
         ce = ce_loss(out.logits, y, reduction='none') + self.aux * (ce_loss(out.logits_v, y, reduction='none') + ce_loss(out.logits_a, y, reduction='none'))
         self.log_term('ce', ce)
         return l1 + self.warmup_ce * ce
-    y, w = batch[2], self.lookup(self.w, batch)
+    y, w = batch[2], self.lookup(self.w_beyond_contrast(), batch)   # routes supervision: w < 1/2 to the visual head
     if self.learn.epoch < self.phase1_epochs:
         if self.label_trust == 'none': return l1
         sup = hybrid_loss(out.logits, out.logits_v, labels=y, corrected=y, kept=self.lookup(self.trust, batch),
