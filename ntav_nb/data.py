@@ -6,7 +6,7 @@
 __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip', 'Manifest', 'read_manifest', 'write_manifest',
            'DataReport', 'check_data', 'label_notes', 'make_fixture_tree', 'cache_path', 'is_complete_cache',
            'cache_fingerprint', 'decode_jobs', 'build_cache', 'AudioFeatures', 'normalise_frames', 'VideoAugment',
-           'AVDataset', 'cache_from_arrays']
+           'AVDataset', 'cache_from_arrays', 'batch_nbytes', 'stop_workers', 'ReplayLoader']
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
 import csv, hashlib, io, json, math, os, shutil, tempfile, time
@@ -511,3 +511,60 @@ def cache_from_arrays(path, # the cache folder to create (must not exist yet, un
     _finish_cache(part, path, labels, dict(split=path.name, settings=asdict(settings), classes=list(classes), keep=list(range(n)),
                   rows=list(range(n)), videos=[], problems={}, meta=meta or {}))
     return path
+
+# %% ../nbs/01b_data.ipynb #e266a23e
+def batch_nbytes(batch)->int:
+    "Bytes of the tensors and arrays in a batch (a tensor, an array, or a list/tuple/dict of them)."
+    if torch.is_tensor(batch): return batch.element_size() * batch.nelement()
+    if isinstance(batch, np.ndarray): return batch.nbytes
+    if isinstance(batch, dict): return sum(batch_nbytes(v) for v in batch.values())
+    if isinstance(batch, (list, tuple)): return sum(batch_nbytes(v) for v in batch)
+    return 0
+
+def stop_workers(loader):
+    "Shut down the worker processes of a `DataLoader` with persistent workers now (PyTorch keeps them in `_iterator`)."
+    it = getattr(loader, '_iterator', None)
+    if it is not None:
+        loader._iterator = None
+        if hasattr(it, '_shutdown_workers'): it._shutdown_workers()
+
+class ReplayLoader:
+    "Wraps a loader whose passes are all the same (fixed order, no augmentation): keeps its first complete pass in memory if it fits, and replays it."
+    def __init__(self, loader, # a loader over a fixed order without augmentation
+                 max_bytes:int=2**31, # memory the kept batches may take; a larger pass is read from `loader` every time (0: never keep)
+                ):
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
+            raise BadValue(f"max_bytes must be a whole number of bytes ≥ 0, got {max_bytes!r}")
+        self.loader, self.max_bytes = loader, max_bytes
+        self._kept, self.too_big = None, False
+    @property
+    def dataset(self): return self.loader.dataset
+    @property
+    def batch_size(self): return self.loader.batch_size
+    @property
+    def kept(self)->bool:
+        "Whether later passes replay batches kept in memory."
+        return self._kept is not None
+    def __len__(self): return len(self.loader)
+    def __repr__(self): return f"ReplayLoader({len(self)} batches, {'kept' if self.kept else 'too big, read every pass' if self.too_big else 'not yet kept'})"
+    def _draw_like_the_loader(self):
+        # A DataLoader draws its workers' base seed from its generator (the global one by default) each time it starts
+        # an iterator: at every pass, or only at the first with persistent workers. A replayed pass draws it too, so the
+        # random numbers the rest of training gets (augmentation, initialisation, shuffling) stay the same.
+        if not (self.loader.persistent_workers and self.loader.num_workers > 0):
+            torch.empty((), dtype=torch.int64).random_(generator=self.loader.generator)
+    def __iter__(self):
+        if self._kept is not None:
+            self._draw_like_the_loader()
+            yield from self._kept; return
+        if self.too_big or not self.max_bytes: yield from self.loader; return
+        kept, size = [], 0
+        for batch in self.loader:
+            if kept is not None:
+                size += batch_nbytes(batch)
+                if size > self.max_bytes: kept, self.too_big = None, True
+                else: kept.append(batch)
+            yield batch
+        if kept is not None:  # a complete pass: replay it from now on; the loader's workers are no longer needed
+            self._kept = kept
+            stop_workers(self.loader)

@@ -19,7 +19,7 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler
 from .core import available_cores, seed_everything, check_precision, config_diff, dotted, kind_error, AlreadyExists, BadValue, NotFound
 from .media import DecodeSettings
-from .data import AVDataset, VideoAugment, read_manifest, build_cache
+from .data import AVDataset, VideoAugment, ReplayLoader, read_manifest, build_cache
 from .features import FeatureSource, FeatureDataset, is_feature_source
 from .builtin import build_avdigits, build_synthav
 from .noise_record import NoisyAV, make_noise_record
@@ -49,6 +49,7 @@ class DataConfig:
     num_workers:int=0 # loader worker processes, or 'auto' (the cores this process may use, less one, at most 12)
     jobs:int=None # processes decoding clips into the cache (None = the cores this process may use)
     uint8_video:bool=None # serve uint8 frames and normalise them on the device; None = on for a CUDA device
+    replay_gib:float=2.0 # the test and feature-bank loaders (the same clips every epoch) keep their first pass in memory up to this many GiB each and replay it; 0 = read every pass
 
 @dataclass
 class NoiseConfig:
@@ -233,6 +234,7 @@ def validate_config(cfg:RunConfig):
     if nw != 'auto' and (isinstance(nw, bool) or not isinstance(nw, int) or nw < 0):
         raise BadValue(f"data.num_workers must be a whole number ≥ 0 or 'auto', got {nw!r}")
     if cfg.data.jobs is not None and cfg.data.jobs < 1: raise BadValue(f"data.jobs must be at least 1 (or None for the cores available), got {cfg.data.jobs}")
+    if not cfg.data.replay_gib >= 0: raise BadValue(f"data.replay_gib must be ≥ 0 GiB (0 = read the test and bank loaders every pass), got {cfg.data.replay_gib}")
     if cfg.train.lr <= 0 or cfg.train.wd < 0: raise BadValue(f"train.lr must be > 0 and train.wd ≥ 0, got train.lr={cfg.train.lr}, train.wd={cfg.train.wd}")
     try: torch.device(cfg.train.device)
     except (RuntimeError, TypeError, ValueError): raise BadValue(f"train.device={cfg.train.device!r} is not a device: use cpu, cuda or cuda:N") from None
@@ -285,13 +287,14 @@ def loader_workers(num_workers, # a number, or 'auto'
     return max(1, min(available_cores() - 1, 12))
 
 def _loader(ds, dc, shuffle, seed, batch_size=None, pin:bool=False):
-    "A loader over `ds`; in multi-process training each process gets its shard (padded evenly when shuffling for training)."
+    "A loader over `ds`; in multi-process training each process gets its shard (padded evenly when shuffling for training). An unshuffled loader (test set, feature bank: unaugmented) replays its first pass when it fits in `data.replay_gib`."
     w = loader_workers(dc.num_workers)
     bs, kw = batch_size or dc.batch_size, dict(num_workers=w, persistent_workers=w > 0, pin_memory=pin)
     if is_distributed():
         sampler = DistributedSampler(ds, shuffle=True, seed=seed, drop_last=False) if shuffle else ShardSampler(ds)
-        return DataLoader(ds, batch_size=bs, sampler=sampler, **kw)
-    return DataLoader(ds, batch_size=bs, shuffle=shuffle, generator=torch.Generator().manual_seed(seed) if shuffle else None, **kw)
+        dl = DataLoader(ds, batch_size=bs, sampler=sampler, **kw)
+    else: dl = DataLoader(ds, batch_size=bs, shuffle=shuffle, generator=torch.Generator().manual_seed(seed) if shuffle else None, **kw)
+    return dl if shuffle else ReplayLoader(dl, max_bytes=int(dc.replay_gib * 2**30))
 
 def build_model(cfg:RunConfig, num_classes:int,
                 inputs:dict=None, # what the data tells the model (`dataset.model_kwargs()`: the feature sizes for 'mlp')
@@ -333,7 +336,7 @@ def build_learner(cfg:RunConfig, data=None, # prepared data (train_aug, train_ev
     return learn, noisy
 
 # %% ../nbs/09_experiment.ipynb #91b88ea4
-RESUME_MAY_CHANGE = ('train.epochs', 'train.device', 'data.num_workers', 'data.jobs', 'log.tensorboard', 'run_dir')  # what a resumed run may set differently
+RESUME_MAY_CHANGE = ('train.epochs', 'train.device', 'data.num_workers', 'data.jobs', 'data.replay_gib', 'log.tensorboard', 'run_dir')  # what a resumed run may set differently
 
 def _stored_config(rd:RunDir)->dict:
     "A run folder's config.json as a dict in today's form (old recipe names translated)."

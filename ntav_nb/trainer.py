@@ -16,6 +16,7 @@ import torch
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
 from .core import seed_everything, autocast, check_precision, to_float, config_diff, dotted, BadValue, Diverged, NotFound
+from .data import ReplayLoader, stop_workers
 
 # %% ../nbs/07_trainer.ipynb #c4618ae1
 class CancelFitException(Exception): "Raise in a callback to stop training (after_cancel_fit runs)."
@@ -324,11 +325,10 @@ def close(self:Learner):
     from torch.utils.data import DataLoader
     for obj in [self, *self.cbs]:
         for dl in vars(obj).values():
-            # PyTorch keeps a persistent-workers loader's iterator in `_iterator`; dropping it shuts the workers down now,
-            # instead of at interpreter exit, where a pinned-memory loader waits up to 5 s for each worker (pytorch#81794)
-            if isinstance(dl, DataLoader) and getattr(dl, '_iterator', None) is not None:
-                it, dl._iterator = dl._iterator, None
-                if hasattr(it, '_shutdown_workers'): it._shutdown_workers()
+            # dropping a persistent-workers loader's iterator shuts the workers down now, instead of at interpreter exit,
+            # where a pinned-memory loader waits up to 5 s for each worker (pytorch#81794)
+            if isinstance(dl, ReplayLoader): dl = dl.loader
+            if isinstance(dl, DataLoader): stop_workers(dl)
 
 # %% ../nbs/07_trainer.ipynb #7348c05f
 @patch
