@@ -10,6 +10,7 @@ __all__ = ['SKIP_PROBLEMS', 'KEEP_PROBLEMS', 'SILENCE_RMS', 'MEAN', 'STD', 'Clip
 
 # %% ../nbs/01b_data.ipynb #415f4e2a
 import csv, hashlib, io, json, math, os, shutil, tempfile, time
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from dataclasses import dataclass, asdict, KW_ONLY
 from pathlib import Path
@@ -21,7 +22,7 @@ from fastcore.basics import store_attr
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 from .core import available_cores, AlreadyExists, BadValue, NotFound
-from .media import DecodeSettings, MediaError, decode_clip, decode_task, write_av_file
+from .media import DecodeSettings, MediaError, decode_clip, decode_task, decode_worker_init, write_av_file
 
 # %% ../nbs/01b_data.ipynb #99437e16
 @dataclass
@@ -282,10 +283,10 @@ def build_cache(manifest:Manifest, # the clips
         if c.label not in manifest.class_to_id: return None
         return (manifest.resolve(c.video), manifest.resolve(c.audio) if c.audio else None, c.start, c.end, settings)
     n_jobs = decode_jobs(jobs, len(todo))
-    pool = None if n_jobs == 1 else get_context('spawn').Pool(n_jobs, initializer=torch.set_num_threads, initargs=(1,))  # one thread per worker: the pool uses the cores
+    pool = None if n_jobs == 1 else ProcessPoolExecutor(n_jobs, mp_context=get_context('spawn'), initializer=decode_worker_init)
     try:
         tasks = (task(k) for k in todo)   # results come back in order, so the arrays and the record do not depend on the number of processes
-        results = pool.imap(decode_task, tasks, chunksize=4) if pool else map(decode_task, tasks)
+        results = pool.map(decode_task, tasks, chunksize=4) if pool else map(decode_task, tasks)
         bar = tqdm(zip(todo, results), desc=f'caching {split}' + (f' ({n_jobs} processes)' if pool else ''),
                    disable=not progress, initial=n - len(todo), total=n)
         for count, (k, (f, w, info, err)) in enumerate(bar):
@@ -305,7 +306,7 @@ def build_cache(manifest:Manifest, # the clips
             if (count + 1) % flush_every == 0: flush()
             if _stop_after is not None and count + 1 >= _stop_after: flush(); raise KeyboardInterrupt('simulated crash')
     finally:
-        if pool is not None: pool.terminate(); pool.join()
+        if pool is not None: pool.shutdown(wait=True, cancel_futures=True)   # clips not started are dropped; those being decoded finish
     flush()
     keep = [k for k, (i, _) in enumerate(rows) if not any(p in SKIP_PROBLEMS for p, _ in problems.get(str(i), []))]
     labels = np.array([manifest.class_to_id[rows[k][1].label] for k in keep], np.int64)

@@ -4,7 +4,7 @@ Select with `pytest -m browser`. Needs Debian's `chromium` and `chromium-driver`
 `selenium` package (in the dev extras). Without them the tests are skipped, unless NTAV_REQUIRE_BROWSER=1 (as in CI),
 which turns a missing browser into a failure. Screenshots go to NTAV_ARTIFACTS (default: tests/artifacts/).
 """
-import json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import json, os, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
 
@@ -22,14 +22,14 @@ def _need_browser():
         pytest.skip(msg)
 
 @pytest.fixture(scope='module')
-def browser():
+def browser(tmp_path_factory):
     _need_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for a in ('--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-              '--disable-component-update', '--disable-sync', f'--user-data-dir={tempfile.mkdtemp()}', '--window-size=1300,1500'):
+              '--disable-component-update', '--disable-sync', f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", '--window-size=1300,1500'):
         opts.add_argument(a)
     opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     d = webdriver.Chrome(options=opts, service=Service(DRIVER))
