@@ -7,7 +7,7 @@ __all__ = ['write_av_file', 'DecodeSettings', 'MediaError', 'NoVideoStream', 'No
            'decode_worker_init']
 
 # %% ../nbs/01a_media.ipynb #5de0b8fb
-import hashlib, json
+import hashlib, json, signal
 from dataclasses import dataclass, asdict, KW_ONLY
 from fractions import Fraction
 from pathlib import Path
@@ -223,5 +223,4 @@ def decode_task(task, # (video, audio or None, start, end, DecodeSettings), or N
 
 def decode_worker_init():
     "Set up a decoding process: one thread (the processes share the cores), and Ctrl-C left to the process that started it, which stops the pool."
-    import signal
     torch.set_num_threads(1); signal.signal(signal.SIGINT, signal.SIG_IGN)
