@@ -369,6 +369,7 @@ def speed_bench(root='data', # where the built-in datasets are written
     runs = [(f'ce@{p}', 'ce', {}, p) for p in precisions] + [(f'method@{p}', 'method', sched, p) for p in precisions]
     runs += [('every', 'method', sched | dict(bank_every=bank_every), ref)] if bank_every else []
     runs += [('read', 'method', sched, ref)]   # the test and bank loaders read every pass (`data.replay_gib=0`), as before they replayed
+    runs += [('memory', 'method', sched | dict(bank_source='train'), ref)]   # the bank from the training epoch's own outputs
     for name, recipe, args, p in runs:
         if cuda: torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
         cfg = dataclasses.replace(base, recipe=recipe, recipe_args=args, train=dataclasses.replace(base.train, precision=p))
@@ -415,6 +416,9 @@ def speed_bench(root='data', # where the built-in datasets are written
     rd = [e for e in timers['read'].epochs if e['phase'] != phases[0]]
     res['replay'] = dict(read_extras_s=_median([e['extras_s'] for e in rd]), read_epoch_s=_median([e['epoch_s'] for e in rd]),
                          read_extras_share=_median([e['extras_s'] / e['epoch_s'] for e in rd]))
+    mb = [e for e in timers['memory'].epochs if e['phase'] != phases[0]]
+    res['memory_bank'] = dict(extras_s=_median([e['extras_s'] for e in mb]), epoch_s=_median([e['epoch_s'] for e in mb]),
+                              extras_share=_median([e['extras_s'] / e['epoch_s'] for e in mb]))
     fastest = max(precisions, key=lambda p: res['by_precision'][p]['ce_clips_per_s'])   # the loader must keep up with the fastest training
     train_cps = res['by_precision'][fastest]['ce_clips_per_s']
     res['loader'] = dict(loader_clips_per_s=loader, training_clips_per_s=train_cps, loader_over_training=loader / train_cps, against=fastest)
@@ -459,6 +463,8 @@ def format_speed(res:dict)->str:
             ('per-epoch extras (bank, estimator, prototypes, corrector) / method epoch', f"{e['extras_share'] * 100:.1f} % ({e['extras_s']:.2f} s of {e['method_epoch_s']:.2f} s)", f"≤ {SPEED_TARGETS['extras_share'] * 100:.0f} %: {ok(t['extras'])}"),
             *([("… with the test and bank loaders read every pass (`data.replay_gib=0`)", f"{r['read_extras_share'] * 100:.1f} % ({r['read_extras_s']:.2f} s of {r['read_epoch_s']:.2f} s)", '')]
               if (r := res.get('replay')) else []),
+            *([("… with the bank from the previous training epoch's outputs (`bank_source='train'`)", f"{m['extras_share'] * 100:.1f} % ({m['extras_s']:.2f} s of {m['epoch_s']:.2f} s)", '')]
+              if (m := res.get('memory_bank')) else []),
             *([(f"… with the bank every {b['k']} epochs (`bank_every={b['k']}`), over a {b['schedule'][0]}-epoch schedule", f"{b['schedule_share'] * 100:.1f} % (refresh epochs {b['refresh_extras_s']:.2f} s, others {b['other_extras_s']:.2f} s)", f"≤ {SPEED_TARGETS['extras_share'] * 100:.0f} %: {ok(t['extras_bank_every'])}")]
               if (b := res.get('bank_every')) else []),
             ('data loader alone / training step throughput', f"{l['loader_over_training']:.1f}× ({l['loader_clips_per_s']:.0f} vs {l['training_clips_per_s']:.0f} clips/s" + (f", {names[l['against']]}" if 'against' in l else '') + ')', f"≥ 1×: {ok(t['loader'])}"),

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, patch
 from .losses import info_nce, category_contrast, hybrid_loss, sharpen, ce_loss, gce_loss, sce_loss
-from .bank import extract_bank, score_bank, FeatureBank
+from .bank import extract_bank, score_bank, FeatureBank, BankRecorder
 from .estimators import correspondence_weights, fit_gmm_1d, low_mode_posterior, other_class_agreement
 from .correction import cluster_categories, bank_prototypes, correction_features, correct_labels
 from .core import kind_error, BadValue
@@ -186,11 +186,14 @@ class BankRecipe(Recipe):
                  seed:int=0, # seed of the reference set (and of k-means categories)
                  trusted:str=None, # an audit's marks (audit.json): w = 1 for pairs marked as matching, 0 for pairs marked as not
                  bank_every:int=None, # refresh the bank every k epochs of a phase, keeping the last estimate between (None: every epoch)
+                 bank_source:str='pass', # 'pass': a forward pass of its own over `bank_dl`; 'train': the rows the previous training epoch computed (a pass only where there are none)
                 ):
+        if bank_source not in ('pass', 'train'): raise BadValue(f"bank_source must be 'pass' (a forward pass over bank_dl) or 'train' (the previous training epoch's outputs), got {bank_source!r}")
         if bank_every is not None and (isinstance(bank_every, bool) or not isinstance(bank_every, int) or bank_every < 1):
             raise BadValue(f"bank_every must be a whole number of epochs ≥ 1 between feature-bank refreshes (or None: every epoch), got {bank_every!r}")
         self.bank_dl = bank_dl
-        self.ref_size, self.tau, self.seed, self.trusted, self.bank_every = ref_size, tau, seed, trusted, bank_every
+        self.ref_size, self.tau, self.seed, self.trusted, self.bank_every, self.bank_source = ref_size, tau, seed, trusted, bank_every, bank_source
+        self._rows = self._last_rows = None   # with bank_source='train': this epoch's and the last complete epoch's rows
         n = len(bank_dl.dataset)
         self._trusted = read_audit_marks(trusted, n) if trusted else None
         self.observed = torch.tensor(np.array(bank_dl.dataset.observed_labels), dtype=torch.long)  # a copy: the record is read-only
@@ -204,8 +207,17 @@ class BankRecipe(Recipe):
     def num_classes(self): return len(self.bank_dl.dataset.classes)
     def refresh_bank(self):
         with self.timed('bank'): self._extract_bank()
+    def after_pred(self):
+        "With `bank_source='train'`: keep each training batch's outputs at its clips' indices, for the next epoch's bank."
+        if self.bank_source != 'train' or not self.learn.training: return
+        if self._rows is None: self._rows = BankRecorder(len(self.observed))
+        self._rows.add(self.learn.out, self.learn.batch[2], self.learn.batch[3])
+    def after_train(self): self._last_rows, self._rows = self._rows, None
     def _extract_bank(self):
         l = self.learn
+        r = self._last_rows
+        if r is not None and r.complete and not is_distributed():   # the last training epoch saw every clip: its rows, scored as a pass's
+            self.bank = score_bank(FeatureBank(**r.store), ref_size=self.ref_size, tau=self.tau, seed=self.seed); return
         if is_distributed():  # each process extracts its shard; all of them then hold and score the whole bank
             shard = extract_bank(l.bare_model, self.bank_dl, num_samples=l.n_train, device=l.device, allow_missing=True, forward_context=l.autocast)
             self.bank = score_bank(gather_bank(shard), ref_size=self.ref_size, tau=self.tau, seed=self.seed)
@@ -265,8 +277,8 @@ class CorrOnly(BankRecipe):
                  *, warmup_epochs:int=3, # epochs with w = 1 before the estimate weights the losses
                  estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm' or 'similarity'
                  gamma:float=0.5, # weight of the weighted instance-level contrastive loss
-                 tau:float=0.1, ref_size:int=1024, seed:int=0, trusted:str=None, bank_every:int=None):
-        super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every)
+                 tau:float=0.1, ref_size:int=1024, seed:int=0, trusted:str=None, bank_every:int=None, bank_source:str='pass'):
+        super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every, bank_source=bank_source)
         _check_estimator(estimator, allow_none=False)
         store_attr('warmup_epochs,estimator,gamma')
     @classmethod
@@ -295,8 +307,8 @@ class LabelOnly(BankRecipe):
                  theta_high:float=0.9, # use a correction when the vote for it is at least this
                  knn_k:int=None, # neighbours in the vote (None: from the numbers of clips and classes)
                  knn_temperature:float=0.3, # temperature of the vote's similarity weights
-                 tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None):
-        super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, bank_every=bank_every)
+                 tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None, bank_source:str='pass'):
+        super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, bank_every=bank_every, bank_source=bank_source)
         store_attr('warmup_epochs,beta,gamma,theta_low,theta_high,knn_k,knn_temperature')
         self.epochs_corrected = 0
     @classmethod
@@ -365,8 +377,9 @@ class Method(BankRecipe):
                  seed:int=0, # seed of the reference set and of k-means categories
                  trusted:str=None, # an audit's marks file: pairs a person judged override the estimate
                  bank_every:int=None, # refresh the bank (estimate, prototypes, corrections) every k epochs of a phase; None: every epoch
+                 bank_source:str='pass', # 'pass': the bank from a forward pass over every training clip; 'train': from the outputs of the previous training epoch (no extra pass; fewer labels fixed, see below)
                 ):
-        super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every)
+        super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every, bank_source=bank_source)
         _check_estimator(estimator)
         if categories not in ('labels', 'kmeans'): raise BadValue(f"categories must be 'labels' or 'kmeans', got {categories!r}")
         if phase2 not in ('hybrid', 'ce'): raise BadValue(f"phase2 must be 'hybrid' or 'ce', got {phase2!r}")
