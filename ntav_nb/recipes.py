@@ -186,9 +186,9 @@ class BankRecipe(Recipe):
                  seed:int=0, # seed of the reference set (and of k-means categories)
                  trusted:str=None, # an audit's marks (audit.json): w = 1 for pairs marked as matching, 0 for pairs marked as not
                  bank_every:int=None, # refresh the bank every k epochs of a phase, keeping the last estimate between (None: every epoch)
-                 bank_source:str='pass', # 'pass': a forward pass of its own over `bank_dl`; 'train': the rows the previous training epoch computed (a pass only where there are none)
+                 bank_source:str=None, # None: a forward pass of its own over `bank_dl`; 'train': the rows the previous training epoch computed (a pass only where there are none)
                 ):
-        if bank_source not in ('pass', 'train'): raise BadValue(f"bank_source must be 'pass' (a forward pass over bank_dl) or 'train' (the previous training epoch's outputs), got {bank_source!r}")
+        if bank_source not in (None, 'train'): raise BadValue(f"bank_source must be None (a forward pass over the bank loader) or 'train' (the previous training epoch's outputs), got {bank_source!r}")
         if bank_every is not None and (isinstance(bank_every, bool) or not isinstance(bank_every, int) or bank_every < 1):
             raise BadValue(f"bank_every must be a whole number of epochs ≥ 1 between feature-bank refreshes (or None: every epoch), got {bank_every!r}")
         self.bank_dl = bank_dl
@@ -277,7 +277,7 @@ class CorrOnly(BankRecipe):
                  *, warmup_epochs:int=3, # epochs with w = 1 before the estimate weights the losses
                  estimator='anchored', # 'anchored', 'gmm' (NCR), 'bmm' or 'similarity'
                  gamma:float=0.5, # weight of the weighted instance-level contrastive loss
-                 tau:float=0.1, ref_size:int=1024, seed:int=0, trusted:str=None, bank_every:int=None, bank_source:str='pass'):
+                 tau:float=0.1, ref_size:int=1024, seed:int=0, trusted:str=None, bank_every:int=None, bank_source:str=None):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every, bank_source=bank_source)
         _check_estimator(estimator, allow_none=False)
         store_attr('warmup_epochs,estimator,gamma')
@@ -307,7 +307,7 @@ class LabelOnly(BankRecipe):
                  theta_high:float=0.9, # use a correction when the vote for it is at least this
                  knn_k:int=None, # neighbours in the vote (None: from the numbers of clips and classes)
                  knn_temperature:float=0.3, # temperature of the vote's similarity weights
-                 tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None, bank_source:str='pass'):
+                 tau:float=0.1, ref_size:int=1024, seed:int=0, bank_every:int=None, bank_source:str=None):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, bank_every=bank_every, bank_source=bank_source)
         store_attr('warmup_epochs,beta,gamma,theta_low,theta_high,knn_k,knn_temperature')
         self.epochs_corrected = 0
@@ -377,7 +377,7 @@ class Method(BankRecipe):
                  seed:int=0, # seed of the reference set and of k-means categories
                  trusted:str=None, # an audit's marks file: pairs a person judged override the estimate
                  bank_every:int=None, # refresh the bank (estimate, prototypes, corrections) every k epochs of a phase; None: every epoch
-                 bank_source:str='pass', # 'pass': the bank from a forward pass over every training clip; 'train': from the outputs of the previous training epoch (no extra pass; fewer labels fixed, see below)
+                 bank_source:str=None, # None: the bank from a forward pass over every training clip; 'train': from the outputs of the previous training epoch (no extra pass; fewer labels fixed, see below)
                 ):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every, bank_source=bank_source)
         _check_estimator(estimator)
