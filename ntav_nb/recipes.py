@@ -377,7 +377,7 @@ class Method(BankRecipe):
                  seed:int=0, # seed of the reference set and of k-means categories
                  trusted:str=None, # an audit's marks file: pairs a person judged override the estimate
                  bank_every:int=None, # refresh the bank (estimate, prototypes, corrections) every k epochs of a phase; None: every epoch
-                 bank_source:str=None, # None: the bank from a forward pass over every training clip; 'train': from the outputs of the previous training epoch (no extra pass; fewer labels fixed, see below)
+                 bank_source:str=None, # None: the bank from a forward pass over every training clip; 'train': from the outputs of the previous training epoch (no extra pass, but fewer labels fixed; measured in nbs/08_recipes.ipynb)
                 ):
         super().__init__(bank_dl, ref_size=ref_size, tau=tau, seed=seed, trusted=trusted, bank_every=bank_every, bank_source=bank_source)
         _check_estimator(estimator)
